@@ -1,0 +1,29 @@
+"""Stage 3, extract: entity mention records from a processed spaCy ``Doc``.
+
+A mention record is ``{"start_char", "end_char", "text", "label", "sentence"}`` with offsets
+into the article text, so ``text == article[start_char:end_char]``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .tokenize import sentence_of_tokens
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
+
+
+def mention_records(doc: Doc, sentence_index: list[int] | None = None) -> list[dict]:
+    """The model's entity spans as plain records, in text order."""
+    sentence_index = sentence_index if sentence_index is not None else sentence_of_tokens(doc)
+    return [
+        {
+            "start_char": ent.start_char,
+            "end_char": ent.end_char,
+            "text": ent.text,
+            "label": ent.label_,
+            "sentence": sentence_index[ent.start],
+        }
+        for ent in doc.ents
+    ]

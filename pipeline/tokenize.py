@@ -1,0 +1,49 @@
+"""Stage 2, tokenize: sentences and token records from a processed spaCy ``Doc``.
+
+Sentence boundaries come from the model's parser, senter or sentencizer (``load_model`` adds a
+sentencizer when the model has none); lemmas come from the model's lemmatizer (``load_model``
+adds spaCy's German lookup table when the model has none). Whitespace-only tokens (paragraph
+breaks) are left out of the token records and counts; ``token`` keeps spaCy's token index.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
+
+
+def sentence_spans(doc: Doc) -> list[tuple[int, int]]:
+    """(start_char, end_char) of every sentence in the article, in order."""
+    return [(sent.start_char, sent.end_char) for sent in doc.sents]
+
+
+def sentence_of_tokens(doc: Doc) -> list[int]:
+    """The 0-based sentence index of each token."""
+    index = []
+    for number, sent in enumerate(doc.sents):
+        index.extend([number] * len(sent))
+    return index
+
+
+def token_records(doc: Doc, sentence_index: list[int] | None = None) -> list[dict]:
+    """Plain token records: sentence, token, start_char, end_char, text, lemma."""
+    sentence_index = sentence_index if sentence_index is not None else sentence_of_tokens(doc)
+    return [
+        {
+            "sentence": sentence_index[token.i],
+            "token": token.i,
+            "start_char": token.idx,
+            "end_char": token.idx + len(token.text),
+            "text": token.text,
+            "lemma": token.lemma_ or None,
+        }
+        for token in doc
+        if not token.is_space
+    ]
+
+
+def count_tokens(doc: Doc) -> int:
+    """Number of tokens that are not whitespace."""
+    return sum(1 for token in doc if not token.is_space)
