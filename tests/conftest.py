@@ -1,0 +1,92 @@
+"""Shared helpers: the sample article, real German sentences, running the real CLI."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from pipeline.cli import app
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "corpus" / "kasachstan-2022-01.txt"
+SHARED = ROOT.parent / "shared"
+TABLE_FILES = [f"{name}.{fmt}" for name in ("documents", "mentions", "entities", "cooccurrences",
+                                            "tokens", "errors") for fmt in ("csv", "json")]
+
+# Real German names and phrases (from the sample article's world) to build many distinct,
+# realistic one-sentence articles.
+PERSONS = ["Kassym-Jomart Tokajew", "Wladimir Putin", "Angela Merkel", "Olaf Scholz",
+           "Alexander Lukaschenko", "Emmanuel Macron", "Annalena Baerbock", "Sergej Lawrow",
+           "Nursultan Nasarbajew", "Ursula von der Leyen"]
+PLACES = ["Almaty", "Moskau", "Berlin", "Minsk", "Paris", "Astana", "Brüssel", "Wien", "Kiew",
+          "Genf"]
+ORGANISATIONS = ["ODKB", "Vereinten Nationen", "Europäischen Union", "NATO", "OSZE",
+                 "Bundesregierung"]
+VERBS = ["sprach", "verhandelte"]
+DAYS = ["Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag"]
+
+
+def german_sentences(count: int, offset: int = 0) -> list[str]:
+    """``count`` distinct German sentences, each naming a person, a place and an organisation."""
+    sentences = []
+    for number in range(offset, offset + count):
+        person = PERSONS[number % len(PERSONS)]
+        place = PLACES[number // len(PERSONS) % len(PLACES)]
+        organisation = ORGANISATIONS[number // 100 % len(ORGANISATIONS)]
+        day = DAYS[number // 600 % len(DAYS)]
+        verb = VERBS[number // 4200 % len(VERBS)]
+        sentences.append(f"{person} {verb} am {day} in {place} mit Vertretern der "
+                         f"{organisation} über die Lage in Kasachstan.")
+    assert len(set(sentences)) == count, "sentences must be distinct"
+    return sentences
+
+
+def write_jsonl(path: Path, articles: list[dict]) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", encoding="utf-8") as stream:
+        for article in articles:
+            stream.write(json.dumps(article, ensure_ascii=False) + "\n")
+    return path
+
+
+def articles(count: int, offset: int = 0, prefix: str = "art") -> list[dict]:
+    return [{"id": f"{prefix}-{offset + number:05d}", "text": text, "date": "2022-01-07"}
+            for number, text in enumerate(german_sentences(count, offset))]
+
+
+def run_cli(*args, **kwargs):
+    """Invoke the real Typer app in-process; returns click's Result."""
+    return CliRunner().invoke(app, [str(arg) for arg in args], catch_exceptions=False, **kwargs)
+
+
+def table_bytes(out: Path) -> dict[str, bytes]:
+    return {name: (out / name).read_bytes() for name in TABLE_FILES if (out / name).exists()}
+
+
+def load_json(out: Path, table: str) -> list[dict]:
+    return json.loads((out / f"{table}.json").read_text(encoding="utf-8"))
+
+
+def sample_body() -> str:
+    """The sample article's text after its ` date 2022-01 ` metadata fragment."""
+    raw = SAMPLE.read_text(encoding="utf-8")
+    return raw[re.match(r"\s*date\s+\S+\s+", raw).end():]
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    """A corpus folder holding a copy of the sample article."""
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    (folder / SAMPLE.name).write_bytes(SAMPLE.read_bytes())
+    return folder
+
+
+@pytest.fixture(autouse=True)
+def _no_tty_progress(monkeypatch):
+    monkeypatch.setenv("COLUMNS", "120")
