@@ -15,8 +15,15 @@ if TYPE_CHECKING:
 
 
 def sentence_spans(doc: Doc) -> list[tuple[int, int]]:
-    """(start_char, end_char) of every sentence in the article, in order."""
-    return [(sent.start_char, sent.end_char) for sent in doc.sents]
+    """(start_char, end_char) of every sentence, in order, without surrounding whitespace."""
+    spans = []
+    for sent in doc.sents:
+        words = [token for token in sent if not token.is_space]
+        if words:
+            spans.append((words[0].idx, words[-1].idx + len(words[-1].text)))
+        else:
+            spans.append((sent.start_char, sent.end_char))
+    return spans
 
 
 def sentence_of_tokens(doc: Doc) -> list[int]:

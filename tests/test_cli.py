@@ -1,0 +1,152 @@
+"""The real CLI end to end on the sample article, plus --help, --version and usage errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from conftest import ROOT, SAMPLE, load_json, run_cli, sample_body
+
+COMMANDS = [[], ["run"], ["show"]]
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=["main", "run", "show"])
+def test_help_for_every_command(command):
+    result = run_cli(*command, "--help")
+    assert result.exit_code == 0
+    assert "Usage: entity-pipeline" in result.output
+
+
+def test_every_command_has_a_help_test():
+    from pipeline.cli import app
+
+    names = sorted(command.name for command in app.registered_commands)
+    tested = sorted(command[0] for command in COMMANDS if command)
+    assert set(tested) <= set(names)
+    assert {"run", "show"} <= set(names)
+
+
+def test_help_and_version_do_not_import_spacy_or_pandas():
+    code = ("import sys\nfrom pipeline.cli import app\n"
+            "for args in (['--help'], ['run', '--help'], ['--version']):\n"
+            "    try:\n        app(args, prog_name='entity-pipeline')\n"
+            "    except SystemExit as exit:\n        assert exit.code == 0, exit.code\n"
+            "print(sorted(m for m in ('spacy', 'pandas', 'thinc') if m in sys.modules))\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            cwd=ROOT, check=True)
+    assert result.stdout.strip().endswith("[]")
+    assert "entity-pipeline 0.1.0" in result.stdout
+
+
+def test_version():
+    result = run_cli("--version")
+    assert (result.exit_code, result.stdout) == (0, "entity-pipeline 0.1.0\n")
+
+
+def test_missing_input_is_a_usage_error(tmp_path):
+    result = run_cli("run", "no-such-corpus", "--out", tmp_path / "out")
+    assert result.exit_code == 2
+    assert "'no-such-corpus' does not exist" in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_unknown_table_is_a_usage_error(tmp_path):
+    result = run_cli("run", SAMPLE, "--out", tmp_path, "--tables", "documents,personen")
+    assert result.exit_code == 2
+    assert "unknown table personen" in result.output
+
+
+@pytest.fixture(scope="module")
+def sample_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("sample") / "outputs"
+    result = run_cli("run", ROOT / "corpus", "--out", out, "--tables", "all")
+    return out, result
+
+
+def test_run_on_the_sample_article(sample_run):
+    out, result = sample_run
+    assert result.exit_code == 0, result.output
+    assert result.stdout == ""  # messages go to stderr, data to files
+    [document] = load_json(out, "documents")
+    body = sample_body()
+    assert {key: document[key] for key in ("doc_id", "source", "line", "date", "title", "chars",
+                                           "tokens", "sentences", "text")} == {
+        "doc_id": "kasachstan-2022-01", "source": str(ROOT / "corpus" / SAMPLE.name),
+        "line": None, "date": "2022-01", "title": None, "chars": 4954, "tokens": 786,
+        "sentences": 47, "text": body}
+    mentions = load_json(out, "mentions")
+    assert document["mentions"] == len(mentions) > 0
+    for mention in mentions:
+        assert body[mention["start_char"]:mention["end_char"]] == mention["text"]
+    assert [m["mention"] for m in mentions] == list(range(len(mentions)))
+    assert result.stderr.startswith(f"1 articles (1 analysed, 0 reused), 786 tokens, "
+                                    f"{len(mentions)} mentions, ")
+
+
+def test_sample_article_finds_tokajew_almaty_and_odkb(sample_run):
+    out, _ = sample_run
+    found = {(m["start_char"], m["end_char"], m["text"], m["label"])
+             for m in load_json(out, "mentions")}
+    assert (581, 587, "Almaty", "LOC") in found
+    assert (854, 860, "Almaty", "LOC") in found
+    assert (3609, 3613, "ODKB", "ORG") in found
+    assert (3632, 3636, "ODKB", "ORG") in found
+    assert (886, 893, "Tokajew", "PER") in found
+    assert any(m[2].endswith("Tokajew") and m[3] == "PER" and m[0] in (402, 409) for m in found)
+
+
+def test_sample_tables_csv_and_json_agree(sample_run):
+    out, _ = sample_run
+    import csv
+
+    for table in ("documents", "mentions", "entities", "tokens", "errors", "cooccurrences"):
+        with open(out / f"{table}.csv", encoding="utf-8", newline="") as stream:
+            rows = list(csv.DictReader(stream))
+        records = load_json(out, table)
+        assert len(rows) == len(records), table
+    tokens = load_json(out, "tokens")
+    assert len(tokens) == 786
+    assert tokens[2] == {"doc_id": "kasachstan-2022-01", "sentence": 0, "token": 2,
+                         "start_char": 11, "end_char": 20, "text": "versuchte",
+                         "lemma": "versuchen"}
+    assert (out / "documents.csv").read_text(encoding="utf-8").splitlines()[0] == (
+        "doc_id,source,file,line,date,title,chars,tokens,sentences,mentions")
+    assert load_json(out, "errors") == []
+
+
+def test_format_csv_only_and_stale_tables_removed(sample_run, tmp_path):
+    out, _ = sample_run
+    result = run_cli("run", ROOT / "corpus", "--out", out, "--format", "csv", "--quiet")
+    assert (result.exit_code, result.output) == (0, "")
+    files = sorted(path.name for path in out.iterdir() if not path.name.startswith("."))
+    assert files == ["cooccurrences.csv", "documents.csv", "entities.csv", "errors.csv",
+                     "mentions.csv"]
+
+
+def test_show_prints_the_entities(tmp_path):
+    result = run_cli("show", SAMPLE)
+    assert result.exit_code == 0, result.output
+    assert "kasachstan-2022-01 (2022-01)" in result.stdout
+    for name in ("Tokajew", "Almaty", "ODKB"):
+        assert name in result.stdout
+
+
+def test_show_picks_an_article_by_id(tmp_path):
+    path = tmp_path / "a.jsonl"
+    path.write_text(json.dumps({"id": "x1", "text": "Der Himmel ist blau."}) + "\n"
+                    + json.dumps({"id": "x2", "text": "Nichts."}) + "\n", encoding="utf-8")
+    result = run_cli("show", path, "--id", "x2")
+    assert result.exit_code == 0, result.output
+    assert "x2 (no date): 0 entities, 0 mentions" in result.stdout
+    missing = run_cli("show", path, "--id", "x9")
+    assert missing.exit_code == 1
+    assert "found no article 'x9'" in missing.output
+
+
+def test_python_dash_m(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "pipeline", "--version"], cwd=ROOT,
+                            capture_output=True, text=True)
+    assert (result.returncode, result.stdout) == (0, "entity-pipeline 0.1.0\n")
