@@ -1,0 +1,41 @@
+"""Everything the CLI does is callable from Python and pandas."""
+
+from __future__ import annotations
+
+import pipeline
+from conftest import SAMPLE, sample_body
+
+
+def test_run_and_read_tables_as_dataframes(corpus, tmp_path):
+    summary = pipeline.run(corpus, out=tmp_path / "out", tables=["all"], formats=["json"])
+    assert (summary.articles, summary.processed, summary.errors, summary.exit_code) == (
+        1, 1, 0, 0)
+    assert summary.tokens == 786
+    frames = pipeline.read_tables(tmp_path / "out")
+    assert sorted(frames) == ["cooccurrences", "documents", "entities", "errors", "mentions",
+                              "tokens"]
+    documents = frames["documents"]
+    assert documents.loc[0, "doc_id"] == "kasachstan-2022-01"
+    assert documents.loc[0, "text"] == sample_body()
+    assert len(frames["tokens"]) == 786
+    assert len(frames["mentions"]) == summary.mentions
+    assert list(frames["errors"].columns) == ["source", "line", "doc_id", "stage", "error",
+                                              "message"]
+
+
+def test_extract_yields_plain_mention_records():
+    texts = ["Kassym-Jomart Tokajew bat Moskau um Hilfe.",
+             {"id": "b", "text": "Die ODKB schickte Soldaten nach Almaty."}]
+    mentions = list(pipeline.extract(texts))
+    for mention in mentions:
+        assert set(mention) == {"doc_id", "mention", "sentence", "start_char", "end_char",
+                                "text", "label", "entity_id", "name", "compound"}
+        source = texts[0] if mention["doc_id"] == "0" else texts[1]["text"]
+        assert source[mention["start_char"]:mention["end_char"]] == mention["text"]
+    assert {m["doc_id"] for m in mentions} <= {"0", "b"}
+
+
+def test_load_model_is_reexported_and_cached():
+    assert pipeline.load_model() is pipeline.load_model()
+    assert "ner" in pipeline.load_model().pipe_names
+    assert SAMPLE.exists()
