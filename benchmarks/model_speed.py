@@ -1,0 +1,52 @@
+"""Tokens per second of an NER model alone on one CPU core: nlp.pipe over real German news.
+
+Usage: python benchmarks/model_speed.py [--model M] [--corpus ../shared/data/10kgnad/test.csv]
+Prints the figure; the model card quotes it. One core: BLAS and OpenMP threads are pinned to 1
+before numpy loads, and spaCy runs in this one process.
+"""
+
+from __future__ import annotations
+
+import os
+
+for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[variable] = "1"
+
+import argparse  # noqa: E402
+import csv  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+DEFAULT_CORPUS = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "10kgnad" / "test.csv"
+
+
+def news_texts(path: Path) -> list[str]:
+    """Article texts of the 10kGNAD CSV (label;text, ';'-separated, quoted with ')."""
+    csv.field_size_limit(sys.maxsize)
+    with path.open(encoding="utf-8", newline="") as handle:
+        return [row[1] for row in csv.reader(handle, delimiter=";", quotechar="'") if len(row) > 1]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", default=None, help="model name or path (default: embedded)")
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--batch-size", type=int, default=64)
+    args = parser.parse_args()
+
+    from pipeline.model import load_model
+
+    texts = news_texts(args.corpus)
+    nlp = load_model(args.model)
+    ner_only = [p for p in nlp.pipe_names if p not in ("tok2vec", "ner", "sentencizer")]
+    list(nlp.pipe(texts[:20], disable=ner_only))  # warm-up
+    start = time.perf_counter()
+    tokens = sum(len(doc) for doc in nlp.pipe(texts, batch_size=args.batch_size, disable=ner_only))
+    seconds = time.perf_counter() - start
+    print(f"model: {args.model or 'embedded'}  pipes: {[p for p in nlp.pipe_names if p not in ner_only]}")
+    print(f"articles: {len(texts)}  tokens: {tokens}  seconds: {seconds:.1f}  tokens/s (1 core): {tokens / seconds:,.0f}")
+
+
+if __name__ == "__main__":
+    main()
