@@ -1,0 +1,49 @@
+"""The README stays true: its commands, the CI script, every option and every error code."""
+
+from __future__ import annotations
+
+import re
+
+import typer
+
+from conftest import ROOT
+from pipeline.cli import app
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+SETUP_AND_RUN = ("python3 -m venv .venv && . .venv/bin/activate && pip install . && "
+                 "entity-pipeline run corpus --out outputs")
+SETUP_AND_TEST = "python3 -m venv .venv && . .venv/bin/activate && pip install '.[test]' && pytest"
+
+
+def test_readme_starts_with_the_two_commands():
+    blocks = re.findall(r"```bash\n(.*?)\n```", README, flags=re.S)
+    assert blocks[:2] == [SETUP_AND_RUN, SETUP_AND_TEST]
+    assert README.index(SETUP_AND_RUN) < 600
+
+
+def test_ci_runs_exactly_the_readme_test_command():
+    script = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert script.startswith("#!/usr/bin/env bash\n")
+    assert "set -euo pipefail" in script
+    assert script.rstrip().splitlines()[-1] == SETUP_AND_TEST
+
+
+def test_readme_documents_every_run_option():
+    command = typer.main.get_command(app).commands["run"]
+    options = {name for param in command.params for name in param.opts if name.startswith("--")}
+    assert options == {"--out", "--format", "--model", "--tables", "--workers", "--batch-size",
+                       "--quiet", "--force", "--no-normalize"}
+    for option in options:
+        assert f"`{option}" in README, option
+
+
+def test_readme_documents_every_error_code():
+    sources = "".join((ROOT / "pipeline" / name).read_text(encoding="utf-8")
+                      for name in ("read.py", "batch.py"))
+    codes = set(re.findall(r'"(empty|[a-z]+-[a-z0-9-]+|binary|unreadable)",\s', sources))
+    codes -= {"entity-pipeline", "spacy-lookups-data"}
+    assert {"empty", "binary", "not-utf8", "malformed-jsonl", "malformed-csv", "duplicate-id",
+            "too-long", "unreadable", "broken-symlink", "unsupported-format",
+            "processing-failed"} <= codes
+    for code in codes:
+        assert f"| `{code}` |" in README, code
