@@ -40,8 +40,8 @@ def test_readme_documents_every_run_option():
 def test_readme_documents_every_error_code():
     sources = "".join((ROOT / "pipeline" / name).read_text(encoding="utf-8")
                       for name in ("read.py", "batch.py"))
-    codes = set(re.findall(r'"(empty|[a-z]+-[a-z0-9-]+|binary|unreadable)",\s', sources))
-    codes -= {"entity-pipeline", "spacy-lookups-data"}
+    codes = set(re.findall(r'error_record\(\s*[^,()]+(?:\[[^]]*\])?,\s*"([a-z0-9-]+)"', sources))
+    codes |= set(re.findall(r'return \("([a-z0-9-]+)",', sources))
     assert {"empty", "binary", "not-utf8", "malformed-jsonl", "malformed-csv", "duplicate-id",
             "too-long", "unreadable", "broken-symlink", "unsupported-format",
             "processing-failed"} <= codes
