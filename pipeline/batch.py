@@ -209,10 +209,17 @@ _WORKER: dict[str, Analyser] = {}
 
 
 def _init_worker(model: str | None, normalize: bool, with_tokens: bool) -> None:
-    _WORKER["analyser"] = Analyser(model, normalize, with_tokens)
+    # An exception here would make the pool restart the worker forever: keep it for the
+    # first batch to raise in the parent instead.
+    try:
+        _WORKER["analyser"] = Analyser(model, normalize, with_tokens)
+    except Exception as error:  # noqa: BLE001
+        _WORKER["error"] = error
 
 
 def _analyse_in_worker(batch: list[tuple[str, str]]):
+    if "error" in _WORKER:
+        raise _WORKER["error"]
     return _WORKER["analyser"].analyse(batch)
 
 

@@ -150,3 +150,12 @@ def test_python_dash_m(tmp_path):
     result = subprocess.run([sys.executable, "-m", "pipeline", "--version"], cwd=ROOT,
                             capture_output=True, text=True)
     assert (result.returncode, result.stdout) == (0, "entity-pipeline 0.1.0\n")
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_unknown_model_is_a_usage_error_with_a_hint(tmp_path, workers):
+    result = run_cli("run", SAMPLE, "--out", tmp_path, "--model", "de_core_news_xx",
+                     "--workers", workers)
+    assert result.exit_code == 2
+    assert "spaCy model 'de_core_news_xx' is not installed" in " ".join(result.stderr.split())
+    assert not (tmp_path / "documents.csv").exists()
