@@ -81,3 +81,30 @@ def test_sigkill_keeps_old_tables_and_resume_equals_an_uninterrupted_run(
         f"{ARTICLES + 1} articles ({ARTICLES + 1 - finished} analysed, {finished} reused)")
     assert table_bytes(out) == table_bytes(full_run[0])
     assert [p.name for p in out.rglob("*.tmp")] == []
+
+
+def test_ctrl_c_keeps_old_tables_and_says_how_to_resume(big_corpus, full_run, tmp_path):
+    out = tmp_path / "out"
+    assert run_cli("run", big_corpus / SAMPLE.name, "--out", out).exit_code == 0
+    old_tables = table_bytes(out)
+    shards = out / ".entity-pipeline" / "shards"
+    run = subprocess.Popen(
+        [sys.executable, "-m", "pipeline", "run", str(big_corpus), "--out", str(out),
+         "--batch-size", "4"],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        for _ in range(30_000):
+            if run.poll() is not None or len(list(shards.glob("*/*.json"))) > 20:
+                break
+            time.sleep(0.02)
+        run.send_signal(signal.SIGINT)
+        _, stderr = run.communicate()
+    finally:
+        run.kill()
+    assert run.returncode == 130, stderr
+    assert "Interrupted. Finished articles are saved" in stderr
+    assert table_bytes(out) == old_tables
+    finished = len(list(shards.glob("*/*.json")))
+    resumed = run_cli("run", big_corpus, "--out", out, "--batch-size", "128")
+    assert f"({ARTICLES + 1 - finished} analysed, {finished} reused)" in resumed.stderr
+    assert table_bytes(out) == table_bytes(full_run[0])
