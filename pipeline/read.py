@@ -132,10 +132,14 @@ def _read_file(path: Path, doc_id: str, max_chars: int) -> Iterator[dict]:
             return
         if suffix == ".txt":
             yield from _read_txt(path, doc_id, max_chars)
-        elif suffix == ".jsonl":
-            yield from _read_jsonl(path, max_chars)
-        else:
-            yield from _read_csv(path, max_chars)
+            return
+        found = 0
+        for found, record in enumerate(
+                _read_jsonl(path, max_chars) if suffix == ".jsonl" else _read_csv(path, max_chars),
+                start=1):
+            yield record
+        if not found:  # so that every input file is accounted for
+            yield error_record(path, "empty", "file holds no articles; add some or remove it")
     except OSError as error:
         yield error_record(
             path, "unreadable",

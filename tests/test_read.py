@@ -78,6 +78,8 @@ BAD_INPUTS = [
      "3 fields"),
     ("header.csv", b"name,body\nx,y\n", [(1, "malformed-csv")], "'id' and 'text'"),
     ("notes.md", b"# Notizen", [(None, "unsupported-format")], ".md"),
+    ("blank.jsonl", b"\n\n", [(None, "empty")], "no articles"),
+    ("header-only.csv", b"id,text\n", [(None, "empty")], "no articles"),
 ]
 
 
