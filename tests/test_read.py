@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import tracemalloc
 from pathlib import Path
 
 import pytest
@@ -133,7 +134,13 @@ def test_huge_article_is_refused_without_reading_it(tmp_path):
         for _ in range(100):
             stream.write(block)
     assert path.stat().st_size > 100_000_000
-    [error] = records(path)
+    tracemalloc.start()
+    try:
+        [error] = records(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 5_000_000, "the article must not be read into memory"
     assert error["error"] == "too-long"
     assert "split it" in error["message"]
 
@@ -144,3 +151,21 @@ def test_long_jsonl_line_and_limit(tmp_path):
                     '{"id": "kurz", "text": "Minsk."}\n', encoding="utf-8")
     found = records(path, max_chars=100)
     assert [(r["doc_id"], r.get("error")) for r in found] == [("lang", "too-long"), ("kurz", None)]
+
+
+def test_huge_jsonl_line_is_skipped_with_bounded_memory(tmp_path):
+    path = tmp_path / "huge.jsonl"
+    with open(path, "wb") as stream:
+        stream.write(b'{"id": "riesig", "text": "')
+        for _ in range(100):
+            stream.write("Kasachstan Almaty Tokajew ".encode() * 40_000)
+        stream.write(b'"}\n{"id": "klein", "text": "Minsk."}\n')
+    tracemalloc.start()
+    try:
+        found = records(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert [(r["line"], r.get("error"), r["doc_id"]) for r in found] == [
+        (1, "too-long", None), (2, None, "klein")]
+    assert peak < 30_000_000
