@@ -32,7 +32,7 @@ def test_extract_yields_plain_mention_records():
                                 "text", "label", "entity_id", "name", "compound"}
         source = texts[0] if mention["doc_id"] == "0" else texts[1]["text"]
         assert source[mention["start_char"]:mention["end_char"]] == mention["text"]
-    assert {m["doc_id"] for m in mentions} <= {"0", "b"}
+    assert {m["doc_id"] for m in mentions} == {"0", "b"}
 
 
 def test_load_model_is_reexported_and_cached():
