@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.metadata
+import itertools
 import json
 import logging
 import os
@@ -243,6 +244,10 @@ def analyse_stream(items: Iterable[tuple[str, str]], model: str | None = None,
     worker are in flight, so memory stays bounded however long the input is.
     """
     batches = _batched(items, batch_size)
+    first = next(batches, None)
+    if first is None:  # everything reused: no model to load, no processes to start
+        return
+    batches = itertools.chain([first], batches)
     if workers <= 1:
         analyser = None
         for batch in batches:
