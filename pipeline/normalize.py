@@ -1,0 +1,393 @@
+"""Stage 4, normalize: one entity per real-world name, with a canonical name and a stable id.
+
+Raw NER output splits one person or place into many rows ("Kasachstan" / "Kasachstans",
+"Tokajew" / "Kassym-Jomart Tokajew"). ``normalize_article`` merges them within one article, in
+this order, each step on plain mention dicts:
+
+1. Spans: a leading determiner the model swept in is dropped ("der Kreml" -> "Kreml"); a
+   hyphenated compound whose head is a common word ("ODKB-Truppen", "Kreml-loyale") becomes a
+   mention of the embedded name, marked ``compound``.
+2. Recall: every other occurrence in the article of a name the model found (also its genitive,
+   its PER surname, an abbreviation defined next to it, and inside compounds) becomes a mention.
+3. Inflection: a case ending is removed only on evidence, never by a bare suffix rule, so names
+   that end that way by nature (Paris, Lukas, Kaunas, Los Angeles) stay as they are:
+   the uninflected form occurs in the same article (Kasachstans -> Kasachstan, Putins -> Putin),
+   or spaCy's German lemma table says so (Deutschlands -> Deutschland; not for PER, because the
+   table also maps Thomas -> Thoma and Andreas -> Andrea), or the uninflected form is a German
+   country name from pycountry (Vereinigten Staaten -> Vereinigte Staaten).
+4. Linking: equal uninflected forms merge; an abbreviation defined in the article
+   ("... kollektive Sicherheit (ODKB)") merges with its long form; PER full names that share a
+   surname and have near-identical given names merge (Kassym-Jomart / Kassym-Schomart Tokajew);
+   a partial PER name (Tokajew, von der Leyen) merges with the one full name it ends.
+5. Label: the model's labels vote over the whole entity (added mentions do not vote); a tie goes
+   to the label of the longest mention, then to the earliest.
+
+Canonical names: a defined abbreviation wins (articles mostly use it, it does not inflect, so it
+joins best across articles; the long form stays among the variants); otherwise the most frequent
+PER full name; otherwise the most frequent uninflected form (ties: the shorter, then the
+earlier).
+
+Ids: ``entity_id(label, canonical name)`` is a hash, so the same canonical name gets the same id
+in every run and batch. A PER entity whose name is a single word (a surname with no full name in
+its article) cannot be told apart from other people of that surname, so its id is additionally
+scoped by a hash of the article text: deterministic, but it joins only with itself.
+"""
+
+from __future__ import annotations
+
+import bisect
+import difflib
+import gettext
+import gzip
+import hashlib
+import itertools
+import json
+import logging
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+logger = logging.getLogger(__name__)
+
+OUTPUT_KEYS = ("start_char", "end_char", "text", "label", "sentence", "name", "entity_id",
+               "compound")
+DETERMINERS = frozenset("der die das des dem den ein eine einer eines einem einen".split())
+# Given names this similar (difflib ratio) under one surname are one person spelt two ways.
+GIVEN_NAME_SIMILARITY = 0.75
+ACRONYM = re.compile(r"[A-ZÄÖÜ][A-Za-zÄÖÜäöüß&]*[A-ZÄÖÜ][A-Za-zÄÖÜäöüß&]*")
+ABBREVIATION_IN_PARENTHESES = re.compile(r"\(\s*([A-ZÄÖÜ][\wÄÖÜäöüß&.-]{1,11})\s*\)")
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """Word lists the inflection and compound rules consult (built once, lazily)."""
+
+    genitives: dict[str, str]  # "Deutschlands" -> "Deutschland", from the lemma table
+    common_words: frozenset[str]  # capitalised common nouns and their inflected forms
+    places: frozenset[str]  # German country names (pycountry)
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> Lexicon:
+    """spaCy's German lookup lemmas and pycountry's German country names, reduced to what we use.
+
+    Only the lemma table's base forms that have an inflected form other than +s/+es count as
+    common words ("Koch" has "Köche", "Kreml" has only "Kremls"), so surnames such as Merkel,
+    which the table also holds, are not mistaken for nouns.
+    """
+    import pycountry
+
+    source = resources.files("spacy_lookups_data") / "data" / "de_lemma_lookup.json.gz"
+    with source.open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8") as table:
+        lemmas: dict[str, str] = json.load(table)
+    genitives, common = {}, set()
+    for form, lemma in lemmas.items():
+        if not form[:1].isupper():
+            continue
+        if form in (lemma + "s", lemma + "es"):
+            genitives[form] = lemma
+        else:
+            common.add(form)
+            if form != lemma:
+                common.add(lemma)
+    german = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["de"],
+                                 fallback=True)
+    places = {german.gettext(getattr(country, field))
+              for country in pycountry.countries
+              for field in ("name", "common_name", "official_name") if hasattr(country, field)}
+    return Lexicon(genitives, frozenset(common), frozenset(places))
+
+
+def entity_id(label: str, name: str, scope: str | None = None) -> str:
+    """Stable id of an entity: a short hash of its label and canonical name (and scope)."""
+    key = "\x1f".join([label, name] if scope is None else [label, name, scope])
+    return hashlib.blake2b(key.encode("utf-8"), digest_size=8).hexdigest()
+
+
+def article_scope(text: str) -> str:
+    """The scope of an article-local entity: a hash of the article text, the same every run."""
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=8).hexdigest()
+
+
+def raw_mentions(mentions: list[dict]) -> list[dict]:
+    """The ``--no-normalize`` path: every mention text is its own entity."""
+    return [{**{key: mention[key] for key in OUTPUT_KEYS[:5]}, "name": mention["text"],
+             "entity_id": entity_id(mention["label"], mention["text"]), "compound": False}
+            for mention in sorted(mentions, key=lambda mention: mention["start_char"])]
+
+
+def normalize_article(text: str, mentions: list[dict],
+                      sentences: list[tuple[int, int]]) -> list[dict]:
+    """The article's final mentions, each with a canonical ``name`` and ``entity_id``."""
+    found = [span for span in (_clean_span(text, mention) for mention in mentions) if span]
+    known = {mention["text"] for mention in found if not mention["compound"]}
+    found = [_split_compound(mention, known) for mention in found]
+    abbreviations = _abbreviations(text, found)
+    added = _other_occurrences(text, found, abbreviations, sentences)
+    article = sorted(found + added, key=lambda mention: mention["start_char"])
+    for mention in article:
+        mention["form"] = uninflected(mention["text"], mention["label"], text)
+    entities = _link(article, abbreviations)
+    scope = article_scope(text)
+    for members in entities:
+        label = _vote(members)
+        name = _canonical_name(members, label, abbreviations)
+        person_without_full_name = label == "PER" and not re.search(r"\s", name)
+        identifier = entity_id(label, name, scope if person_without_full_name else None)
+        for mention in members:
+            mention.update(label=label, name=name, entity_id=identifier)
+    return [{key: mention[key] for key in OUTPUT_KEYS} for mention in article]
+
+
+def uninflected(surface: str, label: str, text: str) -> str:
+    """``surface`` without a German case ending, where the evidence supports one (see module)."""
+    words = surface.split()
+    if not words or len(words) > 4:
+        return surface
+    for candidate in _deinflections(words):
+        if _occurs(candidate, text):
+            return candidate
+    known = lexicon()
+    if len(words) == 1 and label != "PER" and known.genitives.get(surface):
+        return known.genitives[surface]
+    if label == "LOC" and surface not in known.places:
+        for candidate in _deinflections(words):
+            if candidate in known.places:
+                return candidate
+    return surface
+
+
+def _deinflections(words: list[str]) -> list[str]:
+    """Candidate nominative forms: -s/-es off the last word, weak adjective -en -> -e/-er."""
+    last = words[-1]
+    lasts = [last[:-1]] if len(last) > 3 and last.endswith("s") else []
+    if len(last) > 4 and last.endswith("es"):
+        lasts.append(last[:-2])
+    options = [[word, word[:-1], word[:-1] + "r"] if word.endswith("en") and word[:1].isupper()
+               else [word] for word in words[:-1]]
+    candidates = [" ".join(choice) for choice in itertools.product(*options, [last, *lasts])]
+    return [candidate for candidate in candidates if candidate != " ".join(words)]
+
+
+def _occurs(phrase: str, text: str) -> bool:
+    return re.search(rf"(?<!\w){re.escape(phrase)}(?!\w)", text) is not None
+
+
+def _clean_span(text: str, mention: dict) -> dict | None:
+    """A copy of the mention without a leading determiner or surrounding spaces."""
+    start, end = mention["start_char"], mention["end_char"]
+    first, _, rest = text[start:end].partition(" ")
+    if first in DETERMINERS and rest[:1].isupper():
+        start += len(first) + 1
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if start == end:
+        return None
+    return {**mention, "start_char": start, "end_char": end, "text": text[start:end],
+            "compound": False, "added": False}
+
+
+def _is_common_word(word: str) -> bool:
+    return word[:1].islower() or word in lexicon().common_words
+
+
+def _split_compound(mention: dict, known: set[str]) -> dict:
+    """"ODKB-Truppen" -> the embedded "ODKB" when the compound's head is a common word and the
+    rest is a name found elsewhere in the article or an acronym ("Coca-Cola" stays whole)."""
+    parts = mention["text"].split("-")
+    if len(parts) < 2 or not _is_common_word(parts[-1]) or parts[-1] in known:
+        return mention
+    for first in range(len(parts) - 1):
+        name = "-".join(parts[first:-1])
+        if name in known or ACRONYM.fullmatch(name) or (
+                parts[-1][:1].islower() and name[:1].isupper() and not _is_common_word(name)):
+            start = mention["start_char"] + len("-".join(parts[:first])) + (1 if first else 0)
+            return {**mention, "start_char": start, "end_char": start + len(name), "text": name,
+                    "compound": True}
+    return mention
+
+
+def _abbreviations(text: str, mentions: list[dict]) -> dict[str, str]:
+    """Abbreviation -> long form, for "Long Form (ABBR)" and "ABBR (Long Form)" in the text."""
+    ends = {mention["end_char"]: mention["text"] for mention in mentions}
+    starts = {mention["start_char"]: mention for mention in mentions}
+    defined = {}
+    for match in ABBREVIATION_IN_PARENTHESES.finditer(text):
+        abbreviation = match.group(1)
+        before = len(text[:match.start()].rstrip())
+        if ACRONYM.fullmatch(abbreviation) and " " in ends.get(before, ""):
+            defined.setdefault(abbreviation, ends[before])
+        inside = starts.get(match.start(1))
+        if inside and " " in inside["text"] and ACRONYM.fullmatch(ends.get(before, "")):
+            defined.setdefault(ends[before], inside["text"])
+    return defined
+
+
+def _other_occurrences(text: str, mentions: list[dict], abbreviations: dict[str, str],
+                       sentences: list[tuple[int, int]]) -> list[dict]:
+    """Mentions for the occurrences the model missed of the names it found in this article."""
+    labels: dict[str, Counter] = defaultdict(Counter)
+    for mention in mentions:
+        labels[mention["text"]][mention["label"]] += 1
+        if mention["label"] == "PER" and " " in mention["text"]:
+            labels[mention["text"].split()[-1]]["PER"] += 1
+    for abbreviation, long_form in abbreviations.items():
+        labels[abbreviation].update(labels[long_form])
+    taken = sorted((mention["start_char"], mention["end_char"]) for mention in mentions)
+    sentence_starts = [start for start, _ in sentences]
+    added = []
+    for name in sorted(labels, key=lambda name: (-len(name), name)):
+        single_word = " " not in name
+        if (len(name) < 2 or not name[:1].isupper()
+                or (single_word and not ACRONYM.fullmatch(name)
+                    and (len(name) < 3 or _is_common_word(name)))):
+            continue
+        for match in re.finditer(rf"(?<!\w){re.escape(name)}(?=s?(?!\w))", text):
+            start, end = match.span()
+            if text[end:end + 1] == "s":
+                end += 1
+            position = bisect.bisect_left(taken, (end, end))
+            if position and taken[position - 1][1] > start:
+                continue
+            bisect.insort(taken, (start, end))
+            compound = text[start - 1:start] == "-" or text[end:end + 1] == "-"
+            added.append({"start_char": start, "end_char": end, "text": text[start:end],
+                          "label": labels[name].most_common(1)[0][0],
+                          "sentence": max(bisect.bisect_right(sentence_starts, start) - 1, 0),
+                          "compound": compound, "added": True})
+    return added
+
+
+def _link(mentions: list[dict], abbreviations: dict[str, str]) -> list[list[dict]]:
+    """Group the article's mentions into entities (union-find over uninflected forms)."""
+    parent: dict[str, str] = {}
+
+    def find(form: str) -> str:
+        while parent.setdefault(form, form) != form:
+            form = parent[form]
+        return form
+
+    def union(one: str, other: str) -> None:
+        parent[find(one)] = find(other)
+
+    by_form: dict[str, list[dict]] = defaultdict(list)
+    for mention in mentions:
+        by_form[mention["form"]].append(mention)
+        find(mention["form"])
+    forms = {mention["text"]: mention["form"] for mention in mentions}
+    for abbreviation, long_form in abbreviations.items():
+        if abbreviation in by_form and long_form in forms:
+            union(forms[long_form], abbreviation)
+
+    persons = [form for form, members in by_form.items()
+               if any(mention["label"] == "PER" for mention in members)]
+    full_names = [form for form in persons if len(form.split()) > 1]
+    for one, other in itertools.combinations(full_names, 2):
+        if _same_person(one, other):
+            union(one, other)
+    for partial in persons:
+        words = partial.split()
+        wholes = {find(full) for full in full_names
+                  if len(full.split()) > len(words) and full.split()[-len(words):] == words}
+        if len(wholes) == 1:
+            union(partial, wholes.pop())
+
+    groups: dict[str, list[dict]] = defaultdict(list)
+    for mention in mentions:
+        groups[find(mention["form"])].append(mention)
+    return list(groups.values())
+
+
+def _same_person(one: str, other: str) -> bool:
+    """Two full names with one surname whose given names are one spelt two ways or abridged."""
+    *given_one, surname_one = one.split()
+    *given_other, surname_other = other.split()
+    if surname_one != surname_other:
+        return False
+    first, second = " ".join(given_one), " ".join(given_other)
+    shorter, longer = sorted((first, second), key=len)
+    if re.match(rf"{re.escape(shorter)}(?=[ -]|$)", longer):
+        return True
+    return difflib.SequenceMatcher(None, first, second).ratio() >= GIVEN_NAME_SIMILARITY
+
+
+def _vote(members: list[dict]) -> str:
+    """The entity's label: most model votes, then the longest mention's, then the earliest."""
+    voters = [mention for mention in members if not mention["added"]] or members
+    votes = Counter(mention["label"] for mention in voters)
+    longest = {label: max(len(m["text"]) for m in voters if m["label"] == label)
+               for label in votes}
+    earliest = {label: min(m["start_char"] for m in voters if m["label"] == label)
+                for label in votes}
+    return max(votes, key=lambda label: (votes[label], longest[label], -earliest[label]))
+
+
+def _canonical_name(members: list[dict], label: str, abbreviations: dict[str, str]) -> str:
+    forms = Counter(mention["form"] for mention in members)
+    defined = sorted(form for form in forms if form in abbreviations)
+    if defined:
+        return defined[0]
+    first_seen = {}
+    for mention in members:
+        first_seen.setdefault(mention["form"], mention["start_char"])
+    full_names = [form for form in forms if len(form.split()) > 1]
+    candidates = full_names if label == "PER" and full_names else list(forms)
+    return min(candidates, key=lambda form: (-forms[form], len(form), first_seen[form]))
+
+
+class EntityIndex:
+    """Entities and same-sentence co-occurrences over a stream of normalised articles.
+
+    Holds one record per entity and one counter pair per entity pair, never the mentions, so
+    memory grows with the number of entities and pairs, not with the corpus.
+    """
+
+    def __init__(self) -> None:
+        self._entities: dict[str, dict] = {}
+        self._pairs: dict[tuple[str, str], list[int]] = {}
+
+    def add(self, doc_id: str, date: str | None, mentions: list[dict]) -> None:
+        """Count one article's mentions (as returned by ``normalize_article``)."""
+        in_sentence: dict[int, set[str]] = defaultdict(set)
+        for mention in mentions:
+            entity = self._entities.setdefault(mention["entity_id"], {
+                "entity_id": mention["entity_id"], "name": mention["name"],
+                "label": mention["label"], "mentions": 0, "documents": 0, "variants": set(),
+                "first_date": None, "last_date": None})
+            entity["mentions"] += 1
+            entity["variants"].add(mention["text"])
+            in_sentence[mention["sentence"]].add(mention["entity_id"])
+        for identifier in {mention["entity_id"] for mention in mentions}:
+            entity = self._entities[identifier]
+            entity["documents"] += 1
+            if date:
+                entity["first_date"] = min(filter(None, (entity["first_date"], date)))
+                entity["last_date"] = max(filter(None, (entity["last_date"], date)))
+        pairs_in_article = set()
+        for identifiers in in_sentence.values():
+            for pair in itertools.combinations(sorted(identifiers), 2):
+                self._pairs.setdefault(pair, [0, 0])[0] += 1
+                pairs_in_article.add(pair)
+        for pair in pairs_in_article:
+            self._pairs[pair][1] += 1
+        logger.debug("indexed %s: %d mentions, %d pairs", doc_id, len(mentions),
+                     len(pairs_in_article))
+
+    def entity_rows(self) -> list[dict]:
+        """One row per entity, most mentioned first; variants joined with " | "."""
+        rows = [{**entity, "variants": " | ".join(sorted(entity["variants"]))}
+                for entity in self._entities.values()]
+        return sorted(rows, key=lambda row: (-row["mentions"], row["name"], row["entity_id"]))
+
+    def cooccurrence_rows(self) -> list[dict]:
+        """One row per entity pair seen in one sentence (ids in order), most frequent first."""
+        rows = [{"entity_id_a": a, "name_a": self._entities[a]["name"],
+                 "entity_id_b": b, "name_b": self._entities[b]["name"],
+                 "sentences": sentences, "documents": documents}
+                for (a, b), (sentences, documents) in self._pairs.items()]
+        return sorted(rows, key=lambda row: (-row["sentences"], -row["documents"],
+                                             row["entity_id_a"], row["entity_id_b"]))
