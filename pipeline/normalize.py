@@ -122,13 +122,14 @@ def normalize_article(text: str, mentions: list[dict],
                       sentences: list[tuple[int, int]]) -> list[dict]:
     """The article's final mentions, each with a canonical ``name`` and ``entity_id``."""
     found = [span for span in (_clean_span(text, mention) for mention in mentions) if span]
-    known = {mention["text"] for mention in found if not mention["compound"]}
+    known = {mention["text"] for mention in found}
     found = [_split_compound(mention, known) for mention in found]
     abbreviations = _abbreviations(text, found)
     added = _other_occurrences(text, found, abbreviations, sentences)
     article = sorted(found + added, key=lambda mention: mention["start_char"])
     for mention in article:
         mention["form"] = uninflected(mention["text"], mention["label"], text)
+        mention["compound"] = _in_compound(text, mention["start_char"], mention["end_char"])
     entities = _link(article, abbreviations)
     scope = article_scope(text)
     for members in entities:
@@ -188,7 +189,13 @@ def _clean_span(text: str, mention: dict) -> dict | None:
     if start == end:
         return None
     return {**mention, "start_char": start, "end_char": end, "text": text[start:end],
-            "compound": False, "added": False}
+            "added": False}
+
+
+def _in_compound(text: str, start: int, end: int) -> bool:
+    """Whether the span is joined by a hyphen to a word before or after it."""
+    return (text[start - 1:start] == "-" and text[start - 2:start - 1].isalnum()
+            or text[end:end + 1] == "-" and text[end + 1:end + 2].isalnum())
 
 
 def _is_common_word(word: str) -> bool:
@@ -206,8 +213,7 @@ def _split_compound(mention: dict, known: set[str]) -> dict:
         if name in known or ACRONYM.fullmatch(name) or (
                 parts[-1][:1].islower() and name[:1].isupper() and not _is_common_word(name)):
             start = mention["start_char"] + len("-".join(parts[:first])) + (1 if first else 0)
-            return {**mention, "start_char": start, "end_char": start + len(name), "text": name,
-                    "compound": True}
+            return {**mention, "start_char": start, "end_char": start + len(name), "text": name}
     return mention
 
 
@@ -233,8 +239,8 @@ def _other_occurrences(text: str, mentions: list[dict], abbreviations: dict[str,
     labels: dict[str, Counter] = defaultdict(Counter)
     for mention in mentions:
         labels[mention["text"]][mention["label"]] += 1
-        if mention["label"] == "PER" and " " in mention["text"]:
-            labels[mention["text"].split()[-1]]["PER"] += 1
+        if mention["label"] == "PER" and _is_full_name(mention["text"]):
+            labels[_surname(mention["text"])]["PER"] += 1
     for abbreviation, long_form in abbreviations.items():
         labels[abbreviation].update(labels[long_form])
     taken = sorted((mention["start_char"], mention["end_char"]) for mention in mentions)
@@ -254,11 +260,10 @@ def _other_occurrences(text: str, mentions: list[dict], abbreviations: dict[str,
             if position and taken[position - 1][1] > start:
                 continue
             bisect.insort(taken, (start, end))
-            compound = text[start - 1:start] == "-" or text[end:end + 1] == "-"
             added.append({"start_char": start, "end_char": end, "text": text[start:end],
                           "label": labels[name].most_common(1)[0][0],
                           "sentence": max(bisect.bisect_right(sentence_starts, start) - 1, 0),
-                          "compound": compound, "added": True})
+                          "added": True})
     return added
 
 
@@ -285,14 +290,14 @@ def _link(mentions: list[dict], abbreviations: dict[str, str]) -> list[list[dict
 
     persons = [form for form, members in by_form.items()
                if any(mention["label"] == "PER" for mention in members)]
-    full_names = [form for form in persons if len(form.split()) > 1]
+    full_names = [form for form in persons if _is_full_name(form)]
     for one, other in itertools.combinations(full_names, 2):
         if _same_person(one, other):
             union(one, other)
     for partial in persons:
         words = partial.split()
-        wholes = {find(full) for full in full_names
-                  if len(full.split()) > len(words) and full.split()[-len(words):] == words}
+        wholes = {find(full) for full in full_names if full != partial
+                  and len(full.split()) > len(words) and full.split()[-len(words):] == words}
         if len(wholes) == 1:
             union(partial, wholes.pop())
 
@@ -300,6 +305,22 @@ def _link(mentions: list[dict], abbreviations: dict[str, str]) -> list[list[dict
     for mention in mentions:
         groups[find(mention["form"])].append(mention)
     return list(groups.values())
+
+
+def _is_full_name(form: str) -> bool:
+    """Given name(s) and surname: more than one word, the first capitalised ("von der Leyen"
+    alone is a surname)."""
+    words = form.split()
+    return len(words) > 1 and words[0][:1].isupper()
+
+
+def _surname(full_name: str) -> str:
+    """The surname of a full name, with its particles: "Ursula von der Leyen" -> "von der
+    Leyen"."""
+    words = full_name.split()
+    particle = next((number for number, word in enumerate(words[1:], 1) if word[:1].islower()),
+                    len(words) - 1)
+    return " ".join(words[particle:])
 
 
 def _same_person(one: str, other: str) -> bool:
@@ -334,7 +355,7 @@ def _canonical_name(members: list[dict], label: str, abbreviations: dict[str, st
     first_seen = {}
     for mention in members:
         first_seen.setdefault(mention["form"], mention["start_char"])
-    full_names = [form for form in forms if len(form.split()) > 1]
+    full_names = [form for form in forms if _is_full_name(form)]
     candidates = full_names if label == "PER" and full_names else list(forms)
     return min(candidates, key=lambda form: (-forms[form], len(form), first_seen[form]))
 
