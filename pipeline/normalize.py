@@ -12,9 +12,10 @@ this order, each step on plain mention dicts:
 3. Inflection: a case ending is removed only on evidence, never by a bare suffix rule, so names
    that end that way by nature (Paris, Lukas, Kaunas, Los Angeles) stay as they are:
    the uninflected form occurs in the same article (Kasachstans -> Kasachstan, Putins -> Putin),
-   or spaCy's German lemma table says so (Deutschlands -> Deutschland; not for PER, because the
-   table also maps Thomas -> Thoma and Andreas -> Andrea), or the uninflected form is a German
-   country name from pycountry (Vereinigten Staaten -> Vereinigte Staaten).
+   or it is a German country name from pycountry (Vereinigten Staaten -> Vereinigte Staaten),
+   or spaCy's German lemma table says so: a genitive for places only (Deutschlands ->
+   Deutschland; the table also maps Thomas -> Thoma and Reuters -> Reuter), a weak adjective
+   before the head for places and organisations (Europäischen Union -> Europäische Union).
 4. Linking: equal uninflected forms merge; an abbreviation defined in the article
    ("... kollektive Sicherheit (ODKB)") merges with its long form; PER full names that share a
    surname and have near-identical given names merge (Kassym-Jomart / Kassym-Schomart Tokajew);
@@ -65,6 +66,7 @@ class Lexicon:
     """Word lists the inflection and compound rules consult (built once, lazily)."""
 
     genitives: dict[str, str]  # "Deutschlands" -> "Deutschland", from the lemma table
+    weak_adjectives: frozenset[str]  # "Europäischen" (-> "Europäische"), from the lemma table
     common_words: frozenset[str]  # capitalised common nouns and their inflected forms
     places: frozenset[str]  # German country names (pycountry)
 
@@ -82,13 +84,15 @@ def lexicon() -> Lexicon:
     source = resources.files("spacy_lookups_data") / "data" / "de_lemma_lookup.json.gz"
     with source.open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8") as table:
         lemmas: dict[str, str] = json.load(table)
-    genitives, common = {}, set()
+    genitives, weak_adjectives, common = {}, set(), set()
     for form, lemma in lemmas.items():
         if not form[:1].isupper():
             continue
         if form in (lemma + "s", lemma + "es"):
             genitives[form] = lemma
         else:
+            if form == lemma + "n" and lemma.endswith("e"):
+                weak_adjectives.add(form)
             common.add(form)
             if form != lemma:
                 common.add(lemma)
@@ -97,7 +101,7 @@ def lexicon() -> Lexicon:
     places = {german.gettext(getattr(country, field))
               for country in pycountry.countries
               for field in ("name", "common_name", "official_name") if hasattr(country, field)}
-    return Lexicon(genitives, frozenset(common), frozenset(places))
+    return Lexicon(genitives, frozenset(weak_adjectives), frozenset(common), frozenset(places))
 
 
 def entity_id(label: str, name: str, scope: str | None = None) -> str:
@@ -148,16 +152,19 @@ def uninflected(surface: str, label: str, text: str) -> str:
     if not words or len(words) > 4:
         return surface
     for candidate in _deinflections(words):
-        if _occurs(candidate, text):
+        *rest, last = candidate.split()
+        if _occurs(candidate, text) or (rest == words[:-1] and _occurs(last, text)):
             return candidate
     known = lexicon()
-    if len(words) == 1 and label != "PER" and known.genitives.get(surface):
-        return known.genitives[surface]
     if label == "LOC" and surface not in known.places:
         for candidate in _deinflections(words):
             if candidate in known.places:
                 return candidate
-    return surface
+    if label == "PER":
+        return surface
+    *rest, last = words
+    return " ".join([word[:-1] if word in known.weak_adjectives else word for word in rest]
+                    + [known.genitives.get(last, last) if label == "LOC" else last])
 
 
 def _deinflections(words: list[str]) -> list[str]:
@@ -243,19 +250,21 @@ def _other_occurrences(text: str, mentions: list[dict], abbreviations: dict[str,
             labels[_surname(mention["text"])]["PER"] += 1
     for abbreviation, long_form in abbreviations.items():
         labels[abbreviation].update(labels[long_form])
+    full_names = {mention["text"] for mention in mentions
+                  if mention["label"] == "PER" and _is_full_name(mention["text"])}
     taken = sorted((mention["start_char"], mention["end_char"]) for mention in mentions)
     sentence_starts = [start for start, _ in sentences]
     added = []
     for name in sorted(labels, key=lambda name: (-len(name), name)):
         single_word = " " not in name
-        if (len(name) < 2 or not name[:1].isupper()
-                or (single_word and not ACRONYM.fullmatch(name)
-                    and (len(name) < 3 or _is_common_word(name)))):
+        if len(name) < 2 or (single_word and not ACRONYM.fullmatch(name) and (
+                len(name) < 3 or not name[:1].isupper() or _is_common_word(name))):
             continue
         for match in re.finditer(rf"(?<!\w){re.escape(name)}(?=s?(?!\w))", text):
             start, end = match.span()
             if text[end:end + 1] == "s":
                 end += 1
+            start -= len(_given_name_before(text, start, name, full_names))
             position = bisect.bisect_left(taken, (end, end))
             if position and taken[position - 1][1] > start:
                 continue
@@ -265,6 +274,18 @@ def _other_occurrences(text: str, mentions: list[dict], abbreviations: dict[str,
                           "sentence": max(bisect.bisect_right(sentence_starts, start) - 1, 0),
                           "added": True})
     return added
+
+
+def _given_name_before(text: str, start: int, surname: str, full_names: set[str]) -> str:
+    """The given name (and its space) before a surname found again, if it spells the given name
+    of a full name the model found ("Kassym-Jomart " before "Tokajew"), else ""."""
+    before = re.search(r"(?<![\w-])([A-ZÄÖÜ][\w-]+) $", text[max(start - 60, 0):start])
+    if not before or _is_common_word(before.group(1)):
+        return ""
+    candidate = f"{before.group(1)} {surname}"
+    if candidate not in full_names and any(_same_person(candidate, full) for full in full_names):
+        return before.group(0)
+    return ""
 
 
 def _link(mentions: list[dict], abbreviations: dict[str, str]) -> list[list[dict]]:

@@ -64,12 +64,18 @@ def names(mentions: list[dict]) -> dict[str, set[str]]:
     ("Kasachstans", "LOC", "Die Probleme in Kasachstan sind hausgemacht.", "Kasachstan"),
     ("Nasarbajews", "PER", "Nasarbajew behielt die Fäden in der Hand.", "Nasarbajew"),
     ("Putins", "PER", "Präsident Wladimir Putin schwieg.", "Putin"),
+    ("Wladimir Putins", "PER", "Putin schwieg.", "Wladimir Putin"),
+    ("New Yorks", "LOC", "In New York regnet es.", "New York"),
     ("Europäischen Union", "ORG", "Die Europäische Union tagt.", "Europäische Union"),
     # spaCy's German lemma table (not for persons)
     ("Deutschlands", "LOC", "", "Deutschland"),
     ("Moskaus", "LOC", "", "Moskau"),
+    ("Weißen Hauses", "LOC", "", "Weiße Haus"),
+    ("Eurasischen Wirtschaftsunion", "ORG", "", "Eurasische Wirtschaftsunion"),
     ("Thomas", "PER", "", "Thomas"),
     ("Andreas", "PER", "", "Andreas"),
+    ("Reuters", "ORG", "", "Reuters"),
+    ("Thomson Reuters", "ORG", "", "Thomson Reuters"),
     # pycountry's German country names
     ("Kasachstans", "LOC", "", "Kasachstan"),
     ("Vereinigten Staaten", "LOC", "", "Vereinigte Staaten"),
@@ -81,6 +87,7 @@ def names(mentions: list[dict]) -> dict[str, set[str]]:
     ("Vereinigte Staaten", "LOC", "Die Vereinigte Staaten.", "Vereinigte Staaten"),
     ("Belarus", "LOC", "In Belarus wird gewählt.", "Belarus"),
     ("Honduras", "LOC", "", "Honduras"),
+    ("Texas", "LOC", "", "Texas"),
     # no evidence, no change: a lone genitive is left rather than guessed
     ("Putins", "PER", "Putins Sprecher schwieg.", "Putins"),
 ])
