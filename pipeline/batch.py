@@ -500,13 +500,9 @@ def _assemble(out, store, documents, errors, failed, tables, formats, summary) -
                 (out / f"{name}.{fmt}").unlink(missing_ok=True)
 
 
-COOCCURRENCE_COLUMNS = ["entity_id_a", "entity_id_b", "name_a", "name_b", "sentences",
-                        "documents"]
-
-
 def _write_all(out: Path, name: str, formats, rows: list[dict]) -> TableWriter:
-    columns = SCHEMAS[name] or (list(rows[0]) if rows else COOCCURRENCE_COLUMNS)
-    if name == "entities" and rows:
+    columns = SCHEMAS[name]
+    if rows:  # columns the normalize stage adds later are kept, after the documented ones
         columns = columns + [key for key in rows[0] if key not in columns]
     writer = TableWriter(out, name, formats, columns)
     for row in rows:

@@ -227,7 +227,7 @@ def show_command(
     for entity in sorted(entities, key=lambda e: (-e["mentions"], e["name"])):
         variants = entity.get("variants") or []
         if isinstance(variants, str):
-            variants = [variants]
+            variants = variants.split(" | ")
         table.add_row(entity["name"], entity["label"], str(entity["mentions"]),
                       ", ".join(v for v in variants if v != entity["name"]))
     Console(width=120).print(table)

@@ -43,7 +43,8 @@ SCHEMAS: dict[str, list[str]] = {
                  "entity_id", "name", "compound"],
     "entities": ["entity_id", "name", "label", "mentions", "documents", "variants",
                  "first_date", "last_date"],
-    "cooccurrences": [],  # taken from the normalize stage's rows
+    "cooccurrences": ["entity_id_a", "name_a", "entity_id_b", "name_b", "sentences",
+                      "documents"],
     "tokens": ["doc_id", "sentence", "token", "start_char", "end_char", "text", "lemma"],
     "errors": ["source", "line", "doc_id", "stage", "error", "message"],
 }
