@@ -4,7 +4,8 @@ Raw NER output splits one person or place into many rows ("Kasachstan" / "Kasach
 "Tokajew" / "Kassym-Jomart Tokajew"). ``normalize_article`` merges them within one article, in
 this order, each step on plain mention dicts:
 
-1. Spans: a leading determiner the model swept in is dropped ("der Kreml" -> "Kreml"); a
+1. Spans: a leading determiner the model swept in is dropped ("der Kreml" -> "Kreml"), and a
+   leading noun before a known place ("Millionenmetropole Almaty" -> "Almaty"); a
    hyphenated compound whose head is a common word ("ODKB-Truppen", "Kreml-loyale") becomes a
    mention of the embedded name, marked ``compound``.
 2. Recall: every other occurrence in the article of a name the model found (also its genitive,
@@ -68,6 +69,7 @@ class Lexicon:
     genitives: dict[str, str]  # "Deutschlands" -> "Deutschland", from the lemma table
     weak_adjectives: frozenset[str]  # "Europäischen" (-> "Europäische"), from the lemma table
     common_words: frozenset[str]  # capitalised common nouns and their inflected forms
+    adjectives: frozenset[str]  # capitalised forms with a lower-case lemma or twin ("Europäische")
     places: frozenset[str]  # German country names (pycountry)
 
 
@@ -84,10 +86,12 @@ def lexicon() -> Lexicon:
     source = resources.files("spacy_lookups_data") / "data" / "de_lemma_lookup.json.gz"
     with source.open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8") as table:
         lemmas: dict[str, str] = json.load(table)
-    genitives, weak_adjectives, common = {}, set(), set()
+    genitives, weak_adjectives, common, adjectives = {}, set(), set(), set()
     for form, lemma in lemmas.items():
         if not form[:1].isupper():
             continue
+        if lemma[:1].islower() or form.lower() in lemmas:
+            adjectives.add(form)
         if form in (lemma + "s", lemma + "es"):
             genitives[form] = lemma
         else:
@@ -101,7 +105,8 @@ def lexicon() -> Lexicon:
     places = {german.gettext(getattr(country, field))
               for country in pycountry.countries
               for field in ("name", "common_name", "official_name") if hasattr(country, field)}
-    return Lexicon(genitives, frozenset(weak_adjectives), frozenset(common), frozenset(places))
+    return Lexicon(genitives, frozenset(weak_adjectives), frozenset(common),
+                   frozenset(adjectives), frozenset(places))
 
 
 def entity_id(label: str, name: str, scope: str | None = None) -> str:
@@ -126,6 +131,8 @@ def normalize_article(text: str, mentions: list[dict],
                       sentences: list[tuple[int, int]]) -> list[dict]:
     """The article's final mentions, each with a canonical ``name`` and ``entity_id``."""
     found = [span for span in (_clean_span(text, mention) for mention in mentions) if span]
+    places = lexicon().places | {m["text"] for m in found if m["label"] == "LOC"}
+    found = [_without_leading_noun(mention, places) for mention in found]
     known = {mention["text"] for mention in found}
     found = [_split_compound(mention, known) for mention in found]
     abbreviations = _abbreviations(text, found)
@@ -197,6 +204,23 @@ def _clean_span(text: str, mention: dict) -> dict | None:
         return None
     return {**mention, "start_char": start, "end_char": end, "text": text[start:end],
             "added": False}
+
+
+def _without_leading_noun(mention: dict, places: set[str]) -> dict:
+    """"Millionenmetropole Almaty" -> "Almaty": a place the model found together with the noun
+    before it, when the rest is a country or a place found on its own in the article."""
+    first, _, rest = mention["text"].partition(" ")
+    if mention["label"] != "LOC" or rest not in places or not _is_common_noun(first):
+        return mention
+    return {**mention, "start_char": mention["end_char"] - len(rest), "text": rest}
+
+
+def _is_common_noun(word: str) -> bool:
+    """A noun in the lemma table, or a compound ending in one ("Millionen|metropole")."""
+    known = lexicon()
+    return word not in known.adjectives and any(
+        word[start].upper() + word[start + 1:] in known.common_words
+        for start in range(len(word) - 3))
 
 
 def _in_compound(text: str, start: int, end: int) -> bool:
