@@ -6,8 +6,8 @@ How a run works (and why it survives real corpora):
    output folder. The kernel drops the lock when a process dies, so a killed run leaves no stale
    lock behind.
 2. Articles stream from the reader. Each gets a content key: SHA-256 of the article text and of
-   the settings fingerprint (pipeline version, the model's files, ``--no-normalize``, whether
-   tokens are kept). An article whose key already has a result shard in
+   the settings fingerprint (the code of the stages and the pipeline version, the model's files,
+   ``--no-normalize``, whether tokens are kept). An article whose key already has a result shard in
    ``OUT/.entity-pipeline/shards/`` is not processed again; the others go through spaCy in
    batches (``nlp.pipe`` inside ``nlp.memory_zone()``), in this process or in ``--workers``
    processes that each load the model once, and every result is written as its own shard with
@@ -122,9 +122,24 @@ def _directory_hash(path: Path) -> str:
     return _MODEL_HASHES[stamp]
 
 
+# The modules whose code shapes a result shard: a change to any of them (a new release, or a
+# normalisation fix during development) makes earlier results stale.
+RESULT_MODULES = ("batch.py", "tokenize.py", "extract.py", "normalize.py", "model.py")
+
+
+def code_fingerprint() -> str:
+    digest = hashlib.sha256(__version__.encode())
+    for name in RESULT_MODULES:
+        digest.update((Path(__file__).parent / name).read_bytes())
+    for package in ("pycountry",):  # data the normalize stage reads
+        digest.update(f"{package}={_version(package)};".encode())
+    return digest.hexdigest()
+
+
 def settings_fingerprint(model: str | None, normalize: bool, with_tokens: bool) -> str:
-    settings = {"pipeline": __version__, "shard": SHARD_FORMAT, "model": model_fingerprint(model),
-                "normalize": normalize, "tokens": with_tokens}
+    settings = {"code": code_fingerprint(), "shard": SHARD_FORMAT,
+                "model": model_fingerprint(model), "normalize": normalize,
+                "tokens": with_tokens}
     return hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()
 
 

@@ -161,12 +161,17 @@ class _progress:
         return False
 
 
+def _count(number: int, noun: str, plural: str | None = None) -> str:
+    return f"{number:,} {noun if number == 1 else plural or noun + 's'}"
+
+
 def _report(summary) -> None:
     _stderr(
-        f"{summary.articles} articles ({summary.processed} analysed, {summary.reused} reused), "
-        f"{summary.tokens} tokens, {summary.mentions} mentions, {summary.entities} entities, "
-        f"{summary.errors} errors in {summary.seconds:.1f} s "
-        f"({summary.tokens_per_second:,.0f} tokens/s)"
+        f"{_count(summary.articles, 'article')} ({summary.processed:,} analysed, "
+        f"{summary.reused:,} reused), {_count(summary.tokens, 'token')}, "
+        f"{_count(summary.mentions, 'mention')}, "
+        f"{_count(summary.entities, 'entity', 'entities')}, {_count(summary.errors, 'error')} in "
+        f"{summary.seconds:.1f} s ({summary.tokens_per_second:,.0f} tokens/s)"
     )
     _stderr(f"Tables in {summary.out}: {', '.join(summary.tables)}")
     if summary.errors:

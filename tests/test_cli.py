@@ -79,7 +79,7 @@ def test_run_on_the_sample_article(sample_run):
     for mention in mentions:
         assert body[mention["start_char"]:mention["end_char"]] == mention["text"]
     assert [m["mention"] for m in mentions] == list(range(len(mentions)))
-    assert result.stderr.startswith(f"1 articles (1 analysed, 0 reused), 786 tokens, "
+    assert result.stderr.startswith(f"1 article (1 analysed, 0 reused), 786 tokens, "
                                     f"{len(mentions)} mentions, ")
 
 

@@ -47,3 +47,30 @@ def test_readme_documents_every_error_code():
             "processing-failed"} <= codes
     for code in codes:
         assert f"| `{code}` |" in README, code
+
+
+def test_readme_sample_output_is_real(tmp_path, monkeypatch):
+    """The sample output in the README is what the command writes (timings aside)."""
+    from conftest import run_cli
+
+    block = README[README.index("<!-- sample-output"):README.index("<!-- /sample-output -->")]
+    block = block[block.index("```console\n") + 11:block.rindex("```")]
+    commands = re.split(r"^\$ ", block, flags=re.M)[1:]
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "corpus").symlink_to(ROOT / "corpus")
+    hint = "regenerate the README's sample output (model or normalize changed?)"
+    for command in commands:
+        line, *shown = command.rstrip("\n").split("\n")
+        if line.startswith("entity-pipeline run"):
+            result = run_cli(*line.split()[1:])
+            assert result.exit_code == 0, result.output
+            summary, tables = result.stderr.splitlines()
+            assert summary.split(" in ")[0] == shown[0].split(" in ")[0], hint
+            assert tables == shown[1]
+            continue
+        verb, *args, path = line.split()
+        lines = (tmp_path / path).read_text(encoding="utf-8").splitlines()
+        if verb == "head":
+            lines = lines[:int(args[0].lstrip("-"))]
+        assert shown == lines, hint
+    assert len(commands) == 5

@@ -36,7 +36,8 @@ def test_5100_article_jsonl_end_to_end(full_run, big_corpus):
     out, result = full_run
     documents = load_json(out, "documents")
     assert len(documents) == ARTICLES + 1
-    assert result.stderr.startswith(f"{ARTICLES + 1} articles ({ARTICLES + 1} analysed, 0 reused)")
+    assert result.stderr.startswith(
+        f"{ARTICLES + 1:,} articles ({ARTICLES + 1:,} analysed, 0 reused)")
     texts = {document["doc_id"]: document["text"] for document in documents}
     expected = {a["id"]: a["text"] for a in articles(ARTICLES)}
     assert {key: texts[key] for key in expected} == expected
@@ -78,7 +79,7 @@ def test_sigkill_keeps_old_tables_and_resume_equals_an_uninterrupted_run(
     resumed = run_cli("run", big_corpus, "--out", out, "--batch-size", "128")
     assert resumed.exit_code == 0, resumed.output
     assert resumed.stderr.startswith(
-        f"{ARTICLES + 1} articles ({ARTICLES + 1 - finished} analysed, {finished} reused)")
+        f"{ARTICLES + 1:,} articles ({ARTICLES + 1 - finished:,} analysed, {finished:,} reused)")
     assert table_bytes(out) == table_bytes(full_run[0])
     assert [p.name for p in out.rglob("*.tmp")] == []
 
@@ -106,5 +107,5 @@ def test_ctrl_c_keeps_old_tables_and_says_how_to_resume(big_corpus, full_run, tm
     assert table_bytes(out) == old_tables
     finished = len(list(shards.glob("*/*.json")))
     resumed = run_cli("run", big_corpus, "--out", out, "--batch-size", "128")
-    assert f"({ARTICLES + 1 - finished} analysed, {finished} reused)" in resumed.stderr
+    assert f"({ARTICLES + 1 - finished:,} analysed, {finished:,} reused)" in resumed.stderr
     assert table_bytes(out) == table_bytes(full_run[0])
