@@ -146,7 +146,7 @@ def normalize_article(text: str, mentions: list[dict],
     for members in entities:
         label = _vote(members)
         name = _canonical_name(members, label, abbreviations)
-        person_without_full_name = label == "PER" and not re.search(r"\s", name)
+        person_without_full_name = label == "PER" and not _is_full_name(name)
         identifier = entity_id(label, name, scope if person_without_full_name else None)
         for mention in members:
             mention.update(label=label, name=name, entity_id=identifier)
@@ -249,18 +249,26 @@ def _split_compound(mention: dict, known: set[str]) -> dict:
 
 
 def _abbreviations(text: str, mentions: list[dict]) -> dict[str, str]:
-    """Abbreviation -> long form, for "Long Form (ABBR)" and "ABBR (Long Form)" in the text."""
-    ends = {mention["end_char"]: mention["text"] for mention in mentions}
-    starts = {mention["start_char"]: mention for mention in mentions}
+    """Abbreviation -> long form, for "Long Form (ABBR)" and "ABBR (Long Form)" in the text.
+
+    Only organisations and names of more than one word count, and the abbreviation must start
+    with the long form's first letter, because a parenthesis after a name is more often a party
+    ("Olaf Scholz (SPD)") or a news agency ("Los Angeles (AP)") than a definition.
+    """
+    before_paren = {mention["end_char"]: mention for mention in mentions}
+    inside_paren = {mention["start_char"]: mention for mention in mentions}
     defined = {}
     for match in ABBREVIATION_IN_PARENTHESES.finditer(text):
-        abbreviation = match.group(1)
-        before = len(text[:match.start()].rstrip())
-        if ACRONYM.fullmatch(abbreviation) and " " in ends.get(before, ""):
-            defined.setdefault(abbreviation, ends[before])
-        inside = starts.get(match.start(1))
-        if inside and " " in inside["text"] and ACRONYM.fullmatch(ends.get(before, "")):
-            defined.setdefault(ends[before], inside["text"])
+        before = before_paren.get(len(text[:match.start()].rstrip()))
+        inside = inside_paren.get(match.start(1))
+        pairs = [(match.group(1), before)]
+        if before and inside and inside["end_char"] == match.end(1):
+            pairs.append((before["text"], inside))
+        for abbreviation, long_form in pairs:
+            if (long_form and long_form["label"] in ("ORG", "MISC")
+                    and " " in long_form["text"] and ACRONYM.fullmatch(abbreviation)
+                    and abbreviation[0] == long_form["text"][0]):
+                defined.setdefault(abbreviation, long_form["text"])
     return defined
 
 

@@ -132,6 +132,14 @@ def test_uninflected(surface, label, context, expected):
         {"ODKB": {"Organisation des Vertrags über kollektive Sicherheit", "ODKB"}},
         id="abbreviation-defined"),
     pytest.param(
+        "Los Angeles (AP) – Olaf Scholz (SPD) traf die Deutsche Presse-Agentur (DPA). "
+        "Die SPD schwieg, die DPA auch.",
+        [("Los Angeles", "LOC"), ("Olaf Scholz", "PER"), ("SPD", "ORG"), ("AP", "ORG"),
+         ("Deutsche Presse-Agentur", "ORG"), ("DPA#1", "ORG")],
+        {"Los Angeles": {"Los Angeles"}, "AP": {"AP"}, "Olaf Scholz": {"Olaf Scholz"},
+         "SPD": {"SPD"}, "DPA": {"Deutsche Presse-Agentur", "DPA"}},
+        id="party-and-agency-are-not-definitions"),
+    pytest.param(
         "Lage in Almaty. Soldaten in Almaty. Die Stadt Almaty brennt. Kasachstans Westen.",
         [("Almaty#1", "LOC"), ("Kasachstans", "LOC")],
         {"Almaty": {"Almaty"}, "Kasachstan": {"Kasachstans"}},
@@ -204,6 +212,9 @@ def test_ids_are_stable_and_scoped():
             == id_of(full_other, [("Thomas Müller", "PER")], "Thomas Müller")
             == entity_id("PER", "Thomas Müller"))
     assert id_of(one, [("Berlin", "LOC")], "Berlin") == entity_id("LOC", "Berlin")
+    particles = "Gestern sprach von der Leyen."
+    assert (id_of(particles, [("von der Leyen", "PER")], "von der Leyen")
+            != entity_id("PER", "von der Leyen"))
 
 
 def test_raw_mentions_keep_text_as_name():
