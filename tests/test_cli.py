@@ -95,6 +95,20 @@ def test_sample_article_finds_tokajew_almaty_and_odkb(sample_run):
     assert any(m[2].endswith("Tokajew") and m[3] == "PER" and m[0] in (402, 409) for m in found)
 
 
+def test_sample_article_entities_merge_the_variants(sample_run):
+    out, _ = sample_run
+    entities = {e["name"]: e for e in load_json(out, "entities")}
+    tokajew = entities["Kassym-Jomart Tokajew"]
+    assert (tokajew["label"], tokajew["mentions"], tokajew["documents"], tokajew["variants"]) == (
+        "PER", 7, 1, "Kassym-Jomart Tokajew | Kassym-Schomart Tokajew | Tokajew")
+    assert (entities["Almaty"]["label"], entities["Almaty"]["mentions"]) == ("LOC", 3)
+    assert (entities["ODKB"]["label"], entities["ODKB"]["mentions"]) == ("ORG", 2)
+    mentions = load_json(out, "mentions")
+    assert sorted(m["start_char"] for m in mentions
+                  if m["entity_id"] == tokajew["entity_id"]) == [402, 886, 1002, 2539, 2726,
+                                                                3616, 4650]
+
+
 def test_sample_tables_csv_and_json_agree(sample_run):
     out, _ = sample_run
     import csv
