@@ -146,10 +146,11 @@ class _progress:
         if not self.enabled:
             return None
         from rich.console import Console
-        from rich.progress import MofNCompleteColumn, Progress, SpinnerColumn, TimeElapsedColumn
+        from rich.progress import Progress, SpinnerColumn, TimeElapsedColumn
 
-        self.display = Progress(SpinnerColumn(), "[progress.description]{task.description}",
-                                MofNCompleteColumn(), TimeElapsedColumn(),
+        # The total is unknown while the inputs stream in, so count up instead of a bar.
+        self.display = Progress(SpinnerColumn(), "{task.completed:,.0f}",
+                                "[progress.description]{task.description}", TimeElapsedColumn(),
                                 console=Console(stderr=True), transient=True)
         self.display.__enter__()
         task = self.display.add_task("articles analysed", total=None)
