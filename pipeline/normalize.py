@@ -69,6 +69,7 @@ class Lexicon:
     genitives: dict[str, str]  # "Deutschlands" -> "Deutschland", from the lemma table
     weak_adjectives: frozenset[str]  # "Europäischen" (-> "Europäische"), from the lemma table
     common_words: frozenset[str]  # capitalised common nouns and their inflected forms
+    vocabulary: frozenset[str]  # every capitalised word in the table, names like Merkel too
     adjectives: frozenset[str]  # capitalised forms with a lower-case lemma or twin ("Europäische")
     places: frozenset[str]  # German country names (pycountry)
 
@@ -105,8 +106,9 @@ def lexicon() -> Lexicon:
     places = {german.gettext(getattr(country, field))
               for country in pycountry.countries
               for field in ("name", "common_name", "official_name") if hasattr(country, field)}
+    vocabulary = common.union(genitives, genitives.values())
     return Lexicon(genitives, frozenset(weak_adjectives), frozenset(common),
-                   frozenset(adjectives), frozenset(places))
+                   frozenset(vocabulary), frozenset(adjectives), frozenset(places))
 
 
 def entity_id(label: str, name: str, scope: str | None = None) -> str:
@@ -132,7 +134,7 @@ def normalize_article(text: str, mentions: list[dict],
     """The article's final mentions, each with a canonical ``name`` and ``entity_id``."""
     found = [span for span in (_clean_span(text, mention) for mention in mentions) if span]
     places = lexicon().places | {m["text"] for m in found if m["label"] == "LOC"}
-    found = [_without_leading_noun(mention, places) for mention in found]
+    found = [_without_title(_without_leading_noun(mention, places)) for mention in found]
     known = {mention["text"] for mention in found}
     found = [_split_compound(mention, known) for mention in found]
     abbreviations = _abbreviations(text, found)
@@ -158,20 +160,20 @@ def uninflected(surface: str, label: str, text: str) -> str:
     words = surface.split()
     if not words or len(words) > 4:
         return surface
-    for candidate in _deinflections(words):
-        *rest, last = candidate.split()
-        if _occurs(candidate, text) or (rest == words[:-1] and _occurs(last, text)):
-            return candidate
     known = lexicon()
-    if label == "LOC" and surface not in known.places:
-        for candidate in _deinflections(words):
-            if candidate in known.places:
-                return candidate
+    candidates = _deinflections(words)
+    supported = next((candidate for candidate in candidates if _occurs(candidate, text) or (
+        candidate.split()[:-1] == words[:-1] and _occurs(candidate.split()[-1], text))), None)
+    if supported is None and label == "LOC" and surface not in known.places:
+        supported = next((candidate for candidate in candidates if candidate in known.places),
+                         None)
     if label == "PER":
-        return surface
-    *rest, last = words
+        return supported or surface
+    *rest, last = (supported or surface).split()
+    if supported is None and label == "LOC":
+        last = known.genitives.get(last, last)
     return " ".join([word[:-1] if word in known.weak_adjectives else word for word in rest]
-                    + [known.genitives.get(last, last) if label == "LOC" else last])
+                    + [last])
 
 
 def _deinflections(words: list[str]) -> list[str]:
@@ -215,6 +217,26 @@ def _without_leading_noun(mention: dict, places: set[str]) -> dict:
     return {**mention, "start_char": mention["end_char"] - len(rest), "text": rest}
 
 
+def _without_title(mention: dict) -> dict:
+    """"Vorstand Thiele" -> "Thiele": a person the model found together with a title.
+
+    A title is a long (7+ letters) noun from the lemma table, or a compound ending in a noun of
+    6+ letters ("Werder-Mittelfeldspieler"); short nouns are also given names (Mark, Wolf) and
+    short heads hide in them (Her|mann, Wolf|gang).
+    """
+    words = mention["text"].split(" ")
+    if mention["label"] != "PER" or len(words) < 2 or not words[1][:1].isupper():
+        return mention
+    word = words[0].rsplit("-", 1)[-1]
+    known = lexicon()
+    heads = (word[start].upper() + word[start + 1:] for start in range(len(word) - 5))
+    if len(word) < 7 or words[0] in known.adjectives or not any(
+            head in known.common_words for head in heads):
+        return mention
+    return {**mention, "start_char": mention["start_char"] + len(words[0]) + 1,
+            "text": " ".join(words[1:])}
+
+
 def _is_common_noun(word: str) -> bool:
     """A noun in the lemma table, or a compound ending in one ("Millionen|metropole")."""
     known = lexicon()
@@ -237,12 +259,13 @@ def _split_compound(mention: dict, known: set[str]) -> dict:
     """"ODKB-Truppen" -> the embedded "ODKB" when the compound's head is a common word and the
     rest is a name found elsewhere in the article or an acronym ("Coca-Cola" stays whole)."""
     parts = mention["text"].split("-")
-    if len(parts) < 2 or not _is_common_word(parts[-1]) or parts[-1] in known:
+    tail = parts[-1]
+    if len(parts) < 2 or not (tail[:1].islower() or tail in lexicon().vocabulary) or tail in known:
         return mention
     for first in range(len(parts) - 1):
         name = "-".join(parts[first:-1])
         if name in known or ACRONYM.fullmatch(name) or (
-                parts[-1][:1].islower() and name[:1].isupper() and not _is_common_word(name)):
+                tail[:1].islower() and name[:1].isupper() and not _is_common_word(name)):
             start = mention["start_char"] + len("-".join(parts[:first])) + (1 if first else 0)
             return {**mention, "start_char": start, "end_char": start + len(name), "text": name}
     return mention

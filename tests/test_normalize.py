@@ -72,6 +72,7 @@ def names(mentions: list[dict]) -> dict[str, set[str]]:
     ("Moskaus", "LOC", "", "Moskau"),
     ("Weißen Hauses", "LOC", "", "Weiße Haus"),
     ("Eurasischen Wirtschaftsunion", "ORG", "", "Eurasische Wirtschaftsunion"),
+    ("Islamischen Staats", "ORG", "gegen den Islamischen Staat", "Islamische Staat"),
     ("Thomas", "PER", "", "Thomas"),
     ("Andreas", "PER", "", "Andreas"),
     ("Reuters", "ORG", "", "Reuters"),
@@ -164,6 +165,19 @@ def test_uninflected(surface, label, context, expected):
         {"Almaty": {"Almaty"}, "Kasachstan": {"Kasachstan"},
          "Demokratische Republik Kongo": {"Demokratische Republik Kongo"}},
         id="leading-noun-before-a-place"),
+    pytest.param(
+        "Vorstand Thiele kam. Thiele sprach. Werder-Mittelfeldspieler Junuzovic traf, "
+        "Junuzovic jubelte. Mark Zuckerberg und Wolfgang Schäuble kamen.",
+        [("Vorstand Thiele", "PER"), ("Werder-Mittelfeldspieler Junuzovic", "PER"),
+         ("Mark Zuckerberg", "PER"), ("Wolfgang Schäuble", "PER")],
+        {"Thiele": {"Thiele"}, "Junuzovic": {"Junuzovic"}, "Mark Zuckerberg": {"Mark Zuckerberg"},
+         "Wolfgang Schäuble": {"Wolfgang Schäuble"}},
+        id="titles-are-not-given-names"),
+    pytest.param(
+        "SPÖ-Chef Faymann sprach. Die SPÖ schwieg.",
+        [("SPÖ-Chef", "ORG"), ("SPÖ#1", "ORG")],
+        {"SPÖ": {"SPÖ"}},
+        id="compound-with-loanword-head"),
     pytest.param(
         "Baden-Württemberg wählt. Coca-Cola wirbt.",
         [("Baden-Württemberg", "LOC"), ("Coca-Cola", "ORG")],
