@@ -172,6 +172,24 @@ def read_tables(out: str | os.PathLike = "outputs", prefer: str = "json") -> dic
                                                          SCHEMAS[name] or None)
             else:
                 frames[name] = pd.read_csv(paths[fmt], encoding="utf-8", keep_default_na=False,
-                                           na_values=[""])
+                                           na_values=[""], dtype=str)
+            frames[name] = _with_dtypes(frames[name])
             break
     return frames
+
+
+INTEGER_COLUMNS = {"line", "chars", "tokens", "sentences", "mentions", "mention", "sentence",
+                   "start_char", "end_char", "token", "documents"}
+
+
+def _with_dtypes(frame):
+    """Nullable integers and booleans, text as strings: the same dtypes from CSV and JSON."""
+    for column in frame.columns:
+        if column in INTEGER_COLUMNS:
+            frame[column] = frame[column].astype("Int64")
+        elif column == "compound":
+            frame[column] = frame[column].map(
+                {True: True, False: False, "True": True, "False": False}).astype("boolean")
+        else:
+            frame[column] = frame[column].astype("string")
+    return frame

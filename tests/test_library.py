@@ -18,6 +18,11 @@ def test_run_and_read_tables_as_dataframes(corpus, tmp_path):
     assert documents.loc[0, "doc_id"] == "kasachstan-2022-01"
     assert documents.loc[0, "text"] == sample_body()
     assert len(frames["tokens"]) == 786
+    assert str(documents["line"].dtype) == "Int64" and documents["line"].isna().all()
+    assert str(frames["mentions"]["start_char"].dtype) == "Int64"
+    assert str(frames["mentions"]["compound"].dtype) == "boolean"
+    csv_frames = pipeline.read_tables(tmp_path / "csv")
+    assert csv_frames == {}
     assert len(frames["mentions"]) == summary.mentions
     assert list(frames["errors"].columns) == ["source", "line", "doc_id", "stage", "error",
                                               "message"]
@@ -39,3 +44,12 @@ def test_load_model_is_reexported_and_cached():
     assert pipeline.load_model() is pipeline.load_model()
     assert "ner" in pipeline.load_model().pipe_names
     assert SAMPLE.exists()
+
+
+def test_read_tables_gives_the_same_frames_from_csv_and_json(corpus, tmp_path):
+    pipeline.run(corpus, out=tmp_path / "out")
+    from_json = pipeline.read_tables(tmp_path / "out", prefer="json")
+    from_csv = pipeline.read_tables(tmp_path / "out", prefer="csv")
+    for name in ("mentions", "entities", "errors", "cooccurrences"):
+        assert from_json[name].equals(from_csv[name]), name
+    assert from_json["documents"].drop(columns="text").equals(from_csv["documents"])
