@@ -41,12 +41,18 @@ def merge_kind(surface: str, name: str) -> str:
 
 
 def merges(normalized: pd.DataFrame, raw: pd.DataFrame) -> pd.DataFrame:
-    """One row per distinct (raw label, surface form) -> (label, canonical name) change."""
+    """One row per distinct (raw label, surface form) -> (label, canonical name) change.
+
+    A mention the model missed and normalisation found ("(added)") is a merge only where its
+    name differs from its text; the others are counted as recall, not as merges.
+    """
     keys = ["doc_id", "start_char", "end_char"]
     joined = normalized.merge(raw[keys + ["label"]].rename(columns={"label": "raw_label"}),
                               on=keys, how="left")
+    added = joined["raw_label"].isna()
     joined["raw_label"] = joined["raw_label"].fillna("(added)")
-    changed = joined[(joined["text"] != joined["name"]) | (joined["label"] != joined["raw_label"])]
+    changed = joined[(joined["text"] != joined["name"])
+                     | (~added & (joined["label"] != joined["raw_label"]))]
     return (changed.groupby(["raw_label", "text", "label", "name"], sort=True)
             .agg(mentions=("doc_id", "size"), documents=("doc_id", "nunique"),
                  example=("doc_id", "first"))
@@ -61,12 +67,12 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
 
-    normalized = read_tables(args.normalized)["mentions"]
-    raw = read_tables(args.raw)["mentions"]
+    normalized_tables, raw_tables = read_tables(args.normalized), read_tables(args.raw)
+    normalized, raw = normalized_tables["mentions"], raw_tables["mentions"]
     raw_entities, entities = raw["entity_id"].nunique(), normalized["entity_id"].nunique()
     removed = raw_entities - entities
-    print(f"articles: {raw['doc_id'].nunique()} (normalised run: "
-          f"{normalized['doc_id'].nunique()})")
+    print(f"articles: {len(raw_tables['documents'])} (normalised run: "
+          f"{len(normalized_tables['documents'])})")
     print(f"mentions: {len(raw)} from the model, {len(normalized)} after normalisation "
           f"({len(normalized) - len(raw):+d}; "
           f"{int(normalized['compound'].astype(str).str.lower().eq('true').sum())} in compounds)")

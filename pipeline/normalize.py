@@ -338,7 +338,7 @@ def _given_name_before(text: str, start: int, surname: str, full_names: set[str]
     if not before or _is_common_word(before.group(1)):
         return ""
     candidate = f"{before.group(1)} {surname}"
-    if candidate not in full_names and any(_same_person(candidate, full) for full in full_names):
+    if any(_same_person(candidate, full) for full in full_names):
         return before.group(0)
     return ""
 
