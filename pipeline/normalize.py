@@ -4,10 +4,10 @@ Raw NER output splits one person or place into many rows ("Kasachstan" / "Kasach
 "Tokajew" / "Kassym-Jomart Tokajew"). ``normalize_article`` merges them within one article, in
 this order, each step on plain mention dicts:
 
-1. Spans: a leading determiner the model swept in is dropped ("der Kreml" -> "Kreml"), and a
-   leading noun before a known place ("Millionenmetropole Almaty" -> "Almaty"); a
-   hyphenated compound whose head is a common word ("ODKB-Truppen", "Kreml-loyale") becomes a
-   mention of the embedded name, marked ``compound``.
+1. Spans: what the model swept in with a name is dropped: a leading determiner ("der Kreml"),
+   a noun before a known place ("Millionenmetropole Almaty"), a title before a person
+   ("Vorstand Thiele"); a hyphenated compound whose head is a common word ("ODKB-Truppen",
+   "Kreml-loyale") becomes a mention of the embedded name, marked ``compound``.
 2. Recall: every other occurrence in the article of a name the model found (also its genitive,
    its PER surname, an abbreviation defined next to it, and inside compounds) becomes a mention.
 3. Inflection: a case ending is removed only on evidence, never by a bare suffix rule, so names
@@ -140,8 +140,15 @@ def normalize_article(text: str, mentions: list[dict],
     abbreviations = _abbreviations(text, found)
     added = _other_occurrences(text, found, abbreviations, sentences)
     article = sorted(found + added, key=lambda mention: mention["start_char"])
+    # One surface form, one uninflected form: the lemma-table rules depend on the label, so the
+    # label the surface form has most often decides.
+    labels: dict[str, Counter] = defaultdict(Counter)
     for mention in article:
-        mention["form"] = uninflected(mention["text"], mention["label"], text)
+        labels[mention["text"]][mention["label"]] += 1
+    forms = {surface: uninflected(surface, votes.most_common(1)[0][0], text)
+             for surface, votes in labels.items()}
+    for mention in article:
+        mention["form"] = forms[mention["text"]]
         mention["compound"] = _in_compound(text, mention["start_char"], mention["end_char"])
     entities = _link(article, abbreviations)
     scope = article_scope(text)

@@ -179,6 +179,11 @@ def test_uninflected(surface, label, context, expected):
         {"SPÖ": {"SPÖ"}},
         id="compound-with-loanword-head"),
     pytest.param(
+        "Deutschlands Norden. Deutschlands Süden. Deutschlands Osten.",
+        [("Deutschlands#0", "LOC"), ("Deutschlands#1", "ORG"), ("Deutschlands#2", "LOC")],
+        {"Deutschland": {"Deutschlands"}},
+        id="one-surface-form-one-entity"),
+    pytest.param(
         "Baden-Württemberg wählt. Coca-Cola wirbt.",
         [("Baden-Württemberg", "LOC"), ("Coca-Cola", "ORG")],
         {"Baden-Württemberg": {"Baden-Württemberg"}, "Coca-Cola": {"Coca-Cola"}},
