@@ -169,8 +169,10 @@ def uninflected(surface: str, label: str, text: str) -> str:
         return surface
     known = lexicon()
     candidates = _deinflections(words)
+    # A person's surname on its own is evidence for the full name (Wladimir Putins -> Putin).
     supported = next((candidate for candidate in candidates if _occurs(candidate, text) or (
-        candidate.split()[:-1] == words[:-1] and _occurs(candidate.split()[-1], text))), None)
+        label == "PER" and candidate.split()[:-1] == words[:-1]
+        and _occurs(candidate.split()[-1], text))), None)
     if supported is None and label == "LOC" and surface not in known.places:
         supported = next((candidate for candidate in candidates if candidate in known.places),
                          None)

@@ -66,6 +66,7 @@ def names(mentions: list[dict]) -> dict[str, set[str]]:
     ("Putins", "PER", "Präsident Wladimir Putin schwieg.", "Putin"),
     ("Wladimir Putins", "PER", "Putin schwieg.", "Wladimir Putin"),
     ("New Yorks", "LOC", "In New York regnet es.", "New York"),
+    ("Northway Games", "ORG", "Das Game gefällt.", "Northway Games"),
     ("Europäischen Union", "ORG", "Die Europäische Union tagt.", "Europäische Union"),
     # spaCy's German lemma table (not for persons)
     ("Deutschlands", "LOC", "", "Deutschland"),
