@@ -179,8 +179,11 @@ def uninflected(surface: str, label: str, text: str) -> str:
     if label == "PER":
         return supported or surface
     *rest, last = (supported or surface).split()
-    if supported is None and label == "LOC":
-        last = known.genitives.get(last, last)
+    # In a longer name only the German -es genitive ("Weißen Hauses"); +s is also an English
+    # plural there ("Northway Games").
+    lemma = known.genitives.get(last, last)
+    if supported is None and label == "LOC" and (not rest or last == lemma + "es"):
+        last = lemma
     return " ".join([word[:-1] if word in known.weak_adjectives else word for word in rest]
                     + [last])
 

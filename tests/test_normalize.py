@@ -67,6 +67,7 @@ def names(mentions: list[dict]) -> dict[str, set[str]]:
     ("Wladimir Putins", "PER", "Putin schwieg.", "Wladimir Putin"),
     ("New Yorks", "LOC", "In New York regnet es.", "New York"),
     ("Northway Games", "ORG", "Das Game gefällt.", "Northway Games"),
+    ("Northway Games", "LOC", "", "Northway Games"),
     ("Europäischen Union", "ORG", "Die Europäische Union tagt.", "Europäische Union"),
     # spaCy's German lemma table (not for persons)
     ("Deutschlands", "LOC", "", "Deutschland"),
