@@ -21,8 +21,8 @@ this order, each step on plain mention dicts:
    ("... kollektive Sicherheit (ODKB)") merges with its long form; PER full names that share a
    surname and have near-identical given names merge (Kassym-Jomart / Kassym-Schomart Tokajew);
    a partial PER name (Tokajew, von der Leyen) merges with the one full name it ends.
-5. Label: the model's labels vote over the whole entity (added mentions do not vote); a tie goes
-   to the label of the longest mention, then to the earliest.
+5. Label: the model's labels vote over the whole entity, one vote per word of a mention (added
+   mentions do not vote); a tie goes to the label of the longest mention, then the earliest.
 
 Canonical names: a defined abbreviation wins (articles mostly use it, it does not inflect, so it
 joins best across articles; the long form stays among the variants); otherwise the most frequent
@@ -179,13 +179,15 @@ def uninflected(surface: str, label: str, text: str) -> str:
     if label == "PER":
         return supported or surface
     *rest, last = (supported or surface).split()
-    # In a longer name only the German -es genitive ("Weißen Hauses"); +s is also an English
-    # plural there ("Northway Games").
+    adjectives = [word[:-1] if word in known.weak_adjectives else word for word in rest]
+    # The table's genitive: for a one-word place (Deutschlands); in a longer name for the German
+    # -es ("Weißen Hauses") or after a weak adjective, which marks the phrase as inflected
+    # ("Deutschen Bundestages"), since +s alone is also an English plural ("Northway Games").
     lemma = known.genitives.get(last, last)
-    if supported is None and label == "LOC" and (not rest or last == lemma + "es"):
+    if supported is None and (adjectives != rest or (
+            label == "LOC" and (not rest or last == lemma + "es"))):
         last = lemma
-    return " ".join([word[:-1] if word in known.weak_adjectives else word for word in rest]
-                    + [last])
+    return " ".join(adjectives + [last])
 
 
 def _deinflections(words: list[str]) -> list[str]:
@@ -425,9 +427,15 @@ def _same_person(one: str, other: str) -> bool:
 
 
 def _vote(members: list[dict]) -> str:
-    """The entity's label: most model votes, then the longest mention's, then the earliest."""
+    """The entity's label: most model votes, then the longest mention's, then the earliest.
+
+    A mention votes once per word: the model saw more of the name in "Wolfgang Sobotka" than in
+    "Sobotka", and a defined long form outweighs its abbreviation.
+    """
     voters = [mention for mention in members if not mention["added"]] or members
-    votes = Counter(mention["label"] for mention in voters)
+    votes: Counter = Counter()
+    for mention in voters:
+        votes[mention["label"]] += len(mention["text"].split())
     longest = {label: max(len(m["text"]) for m in voters if m["label"] == label)
                for label in votes}
     earliest = {label: min(m["start_char"] for m in voters if m["label"] == label)

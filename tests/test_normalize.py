@@ -75,6 +75,8 @@ def names(mentions: list[dict]) -> dict[str, set[str]]:
     ("Weißen Hauses", "LOC", "", "Weiße Haus"),
     ("Eurasischen Wirtschaftsunion", "ORG", "", "Eurasische Wirtschaftsunion"),
     ("Islamischen Staats", "ORG", "gegen den Islamischen Staat", "Islamische Staat"),
+    ("Deutschen Bundestages", "ORG", "", "Deutsche Bundestag"),
+    ("Internationalen Währungsfonds", "ORG", "", "Internationale Währungsfonds"),
     ("Thomas", "PER", "", "Thomas"),
     ("Andreas", "PER", "", "Andreas"),
     ("Reuters", "ORG", "", "Reuters"),
@@ -213,6 +215,13 @@ def test_one_label_by_majority_not_first_guess():
     mentions = normalized(text, [("Almaty#0", "ORG"), ("Almaty#1", "LOC"), ("Almaty#2", "LOC")])
     assert {(m["label"], m["entity_id"]) for m in mentions} == {("LOC", entity_id("LOC",
                                                                                    "Almaty"))}
+
+
+def test_full_name_outvotes_a_mislabelled_surname():
+    text = "Wolfgang Sobotka sprach. Sobotka lachte. Sobotka ging."
+    mentions = normalized(text, [("Wolfgang Sobotka", "PER"), ("Sobotka#1", "LOC"),
+                                 ("Sobotka#2", "PER")])
+    assert {(m["label"], m["name"]) for m in mentions} == {("PER", "Wolfgang Sobotka")}
 
 
 def test_ids_are_stable_and_scoped():
