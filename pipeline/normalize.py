@@ -131,7 +131,13 @@ def raw_mentions(mentions: list[dict]) -> list[dict]:
 
 def normalize_article(text: str, mentions: list[dict],
                       sentences: list[tuple[int, int]]) -> list[dict]:
-    """The article's final mentions, each with a canonical ``name`` and ``entity_id``."""
+    """The article's final mentions, each with a canonical ``name`` and ``entity_id``.
+
+    ``mentions`` are the model's (start_char, end_char, text, label, sentence); ``sentences``
+    the (start_char, end_char) of each sentence, to place the mentions this adds. The result is
+    sorted by start_char, may hold more mentions and narrower spans than the input, and keeps
+    ``text[start_char:end_char] == mention["text"]``. The input dicts are not changed.
+    """
     found = [span for span in (_clean_span(text, mention) for mention in mentions) if span]
     places = lexicon().places | {m["text"] for m in found if m["label"] == "LOC"}
     found = [_without_title(_without_leading_noun(mention, places)) for mention in found]
