@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import re
 from collections import defaultdict
 from pathlib import Path
@@ -42,7 +43,10 @@ def mentions_in(text: str, picks: list[tuple[str, str]]) -> list[dict]:
 
 
 def normalized(text: str, picks: list[tuple[str, str]]) -> list[dict]:
-    mentions = normalize_article(text, mentions_in(text, picks), sentence_spans(text))
+    model_mentions = mentions_in(text, picks)
+    untouched = copy.deepcopy(model_mentions)
+    mentions = normalize_article(text, model_mentions, sentence_spans(text))
+    assert model_mentions == untouched
     for mention in mentions:
         assert set(mention) == OUTPUT_KEYS
         assert text[mention["start_char"]:mention["end_char"]] == mention["text"]
@@ -200,6 +204,11 @@ def test_uninflected(surface, label, context, expected):
 ])
 def test_within_article(text, picks, expected):
     assert names(normalized(text, picks)) == expected
+
+
+def test_no_mentions_no_entities():
+    assert normalize_article("Nichts geschah.", [], [(0, 15)]) == []
+    assert raw_mentions([]) == []
 
 
 def test_found_occurrences_and_compounds_are_marked():
