@@ -209,6 +209,7 @@ def _deinflections(words: list[str]) -> list[str]:
 
 
 def _occurs(phrase: str, text: str) -> bool:
+    """Whether the phrase stands in the text as whole words (a hyphen counts as a border)."""
     return re.search(rf"(?<!\w){re.escape(phrase)}(?!\w)", text) is not None
 
 
@@ -272,6 +273,7 @@ def _in_compound(text: str, start: int, end: int) -> bool:
 
 
 def _is_common_word(word: str) -> bool:
+    """Lower case, or a noun of the lemma table: not searched for as a name ("der Koch")."""
     return word[:1].islower() or word in lexicon().common_words
 
 
