@@ -237,3 +237,54 @@ def show_command(
         table.add_row(entity["name"], entity["label"], str(entity["mentions"]),
                       ", ".join(v for v in variants if v != entity["name"]))
     Console(width=120).print(table)
+
+
+@app.command("train")
+def train_command(
+    data: Annotated[Path, typer.Argument(exists=True, file_okay=False,
+                    help="Folder with the gold corpora (e.g. ../shared/data).")],
+    out: Annotated[Path, typer.Option("--out", "-o", file_okay=False,
+                   help="Where to write the trained model folder.")] = Path("training/model"),
+    work: Annotated[Path, typer.Option("--work", file_okay=False,
+                    help="Cache for converted corpora and vectors.")] = Path("training/work"),
+    seed: Annotated[int, typer.Option(help="Random seed for the data split and training.")] = 0,
+    vectors: Annotated[bool, typer.Option("--vectors/--no-vectors",
+                       help="Train and use floret static vectors.")] = True,
+    max_steps: Annotated[Optional[int], typer.Option(min=1,
+                         help="Stop after this many steps (default: the config's).")] = None,
+) -> None:
+    """Train the German NER model from the open gold corpora (CPU, about an hour)."""
+    from .train import train
+
+    _setup_logging(quiet=False)
+    log.setLevel(logging.INFO)
+    model_dir = train(data, out, work, seed=seed, vectors=vectors, max_steps=max_steps)
+    _stderr(f"model written to {model_dir}; score it with: entity-pipeline evaluate GOLD --model {model_dir}")
+
+
+@app.command("evaluate")
+def evaluate_command(
+    gold: Annotated[Path, typer.Argument(exists=True, dir_okay=False,
+                    help="Gold NER file: GermEval 2014 TSV or CoNLL 'token tag'.")],
+    model: Annotated[Optional[str], typer.Option(
+        help="Installed spaCy model name or model folder (default: the embedded model).")] = None,
+    json_output: Annotated[bool, typer.Option("--json", help="Print the scores as JSON.")] = False,
+) -> None:
+    """Precision, recall and F1 per label (PER, LOC, ORG) and micro, exact spans, raw text."""
+    import json
+
+    from .evaluate import evaluate
+    from .model import ModelNotFoundError
+
+    try:
+        result = evaluate(gold, model)
+    except ModelNotFoundError as error:
+        _stderr(f"Error: {error}")
+        raise typer.Exit(code=2) from None
+    if json_output:
+        typer.echo(json.dumps(result, indent=2))
+        return
+    typer.echo(f"{result['gold']}: {result['sentences']} sentences, model {model or 'embedded'}")
+    typer.echo(f"{'label':<6} {'precision':>9} {'recall':>7} {'f1':>7} {'support':>8}")
+    for label, row in result["scores"].items():
+        typer.echo(f"{label:<6} {row['precision']:>9.3f} {row['recall']:>7.3f} {row['f1']:>7.3f} {row['support']:>8}")

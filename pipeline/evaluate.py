@@ -114,6 +114,5 @@ def evaluate(gold_path: Path, model: str | None = None, batch_size: int = 256) -
     return {
         "gold": str(gold_path),
         "sentences": len(sentences),
-        "tokens": sum(len(doc_text.split()) for doc_text, _ in sentences),
         "scores": scores.table(LABELS),
     }

@@ -62,6 +62,7 @@ def load_model(name: str | None = None) -> Language:
         nlp = spacy.load(name)
     else:
         raise ModelNotFoundError(install_hint(name))
+    _widen_vectors(nlp)
     if "ner" not in nlp.pipe_names and not any(
         "ner" in (nlp.get_pipe_meta(pipe).assigns or []) or pipe.endswith("ner")
         for pipe in nlp.pipe_names
@@ -71,6 +72,14 @@ def load_model(name: str | None = None) -> Language:
     _ensure_lemmas(nlp)
     log.debug("loaded model %s with pipes %s", describe_model(name), nlp.pipe_names)
     return nlp
+
+
+def _widen_vectors(nlp: Language) -> None:
+    """The embedded model stores its floret table in float16 to stay small; spaCy computes
+    in float32."""
+    vectors = nlp.vocab.vectors
+    if vectors.size and vectors.data.dtype != "float32":
+        vectors.data = vectors.data.astype("float32")
 
 
 def _ensure_sentences(nlp: Language) -> None:

@@ -163,11 +163,11 @@ def train_model(
     from spacy.cli.train import train as spacy_train
 
     overrides = {
-        **(overrides or {}),
         "paths.train": str(work_dir / "train.spacy"),
         "paths.dev": str(work_dir / "select.spacy"),
         "paths.vectors": str(vectors_dir) if vectors_dir else None,
         "system.seed": seed,
+        **(overrides or {}),
     }
     if vectors_dir is None:
         overrides["components.tok2vec.model.embed.include_static_vectors"] = False
@@ -183,6 +183,9 @@ def _finish(best: Path, out: Path) -> Path:
     import spacy
 
     nlp = spacy.load(best)
+    vectors = nlp.vocab.vectors
+    if vectors.size:  # half precision on disk halves the vector table; load_model widens it
+        vectors.data = vectors.data.astype("float16")
     nlp.meta.update(
         {
             "name": "de_news_ner",
@@ -216,3 +219,4 @@ def train(
         log.info("converting corpora: %s", prepare_corpora(data_dir, work_dir, seed))
     vectors_dir = train_vectors(data_dir, work_dir, VectorSettings(), workers) if vectors else None
     return train_model(work_dir, out, vectors_dir, seed, max_steps)
+
