@@ -47,6 +47,7 @@ import json
 import logging
 import re
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -210,7 +211,35 @@ def _deinflections(words: list[str]) -> list[str]:
 
 def _occurs(phrase: str, text: str) -> bool:
     """Whether the phrase stands in the text as whole words (a hyphen counts as a border)."""
-    return re.search(rf"(?<!\w){re.escape(phrase)}(?!\w)", text) is not None
+    return next(_word_starts(phrase, text), None) is not None
+
+
+def _is_word_char(char: str) -> bool:
+    """``re``'s ``\\w`` for str patterns: a letter, a digit or an underscore."""
+    return char.isalnum() or char == "_"
+
+
+def _word_starts(phrase: str, text: str, genitive: bool = False) -> Iterator[int]:
+    """Start of every occurrence of ``phrase`` in ``text`` as whole words: the same matches as
+    ``re.finditer(rf"(?<!\\w){re.escape(phrase)}(?!\\w)", text)``, or with ``genitive`` as
+    ``(?=s?(?!\\w))`` in place of ``(?!\\w)``. Plain ``str.find``, because compiling a
+    pattern for every name of every article cost more than the rest of this stage."""
+    if not phrase:  # never asked for; the pattern keeps the meaning exact
+        ending = r"(?=s?(?!\w))" if genitive else r"(?!\w)"
+        yield from (match.start() for match in re.finditer(rf"(?<!\w){ending}", text))
+        return
+    size, end = len(phrase), len(text)
+    position = text.find(phrase)
+    while position >= 0:
+        after = position + size
+        if (position == 0 or not _is_word_char(text[position - 1])) and (
+                after == end or not _is_word_char(text[after]) or (
+                    genitive and text[after] == "s"
+                    and (after + 1 == end or not _is_word_char(text[after + 1])))):
+            yield position
+            position = text.find(phrase, after)
+        else:
+            position = text.find(phrase, position + 1)
 
 
 def _clean_span(text: str, mention: dict) -> dict | None:
@@ -337,8 +366,8 @@ def _other_occurrences(text: str, mentions: list[dict], abbreviations: dict[str,
         if len(name) < 2 or (single_word and not ACRONYM.fullmatch(name) and (
                 len(name) < 3 or not name[:1].isupper() or _is_common_word(name))):
             continue
-        for match in re.finditer(rf"(?<!\w){re.escape(name)}(?=s?(?!\w))", text):
-            start, end = match.span()
+        for start in _word_starts(name, text, genitive=True):
+            end = start + len(name)
             if text[end:end + 1] == "s":
                 end += 1
             start -= len(_given_name_before(text, start, name, full_names))
