@@ -32,7 +32,7 @@ import os
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import ExitStack, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -46,6 +46,11 @@ SHARD_FORMAT = 1
 DEFAULT_TABLES = ("documents", "mentions", "entities", "cooccurrences", "errors")
 OPTIONAL_TABLES = ("tokens",)
 DEFAULT_BATCH_SIZE = 64
+# Articles one spaCy memory zone spans in a batch run. A zone frees the strings and lexemes its
+# articles added, so the vocabulary cannot grow without bound; but a zone per batch made spaCy
+# rebuild the lexemes of every common word for every batch (a tenth of the model's time). At
+# this span the zone holds some tens of MB of vocabulary before it is freed.
+ZONE_ARTICLES = 1024
 SENTENCE_SETTERS = ("parser", "senter", "sentencizer")
 _META_FIELDS = ("doc_id", "source", "file", "line", "date", "title")
 
@@ -153,13 +158,19 @@ class Analyser:
     """Loads the model once and turns (key, text) batches into plain result shards."""
 
     def __init__(self, model: str | None = None, normalize: bool = True,
-                 with_tokens: bool = False):
+                 with_tokens: bool = False, zone_articles: int = 0):
+        """``zone_articles`` 0: each ``analyse`` call runs in its own memory zone. N: one zone
+        spans about N articles over several calls; the caller must ``close()`` it before anything
+        else uses the model in this process (spaCy's zones must not nest)."""
         from .model import load_model
 
         self.nlp = load_model(model)
         self.normalize = normalize
         self.with_tokens = with_tokens
         self.disable = [] if with_tokens else _components_after_ner(self.nlp)
+        self.zone_articles = zone_articles
+        self._zone: ExitStack | None = None
+        self._zone_used = 0
 
     def analyse(self, batch: list[tuple[str, str]]) -> list[tuple[str, dict | None, str, str]]:
         """Return ``(key, shard, "", "")`` or ``(key, None, stage, message)`` per article.
@@ -167,9 +178,8 @@ class Analyser:
         A failing batch is retried article by article, so one bad article cannot take its
         neighbours down with it.
         """
-        zone = getattr(self.nlp, "memory_zone", None)
         try:
-            with zone() if zone else nullcontext():
+            with self._memory_zone(len(batch)):
                 docs = self.nlp.pipe([(text, key) for key, text in batch],
                                      as_tuples=True, batch_size=max(1, len(batch)),
                                      disable=self.disable)
@@ -182,6 +192,28 @@ class Analyser:
             for item in batch:
                 results.extend(self.analyse([item]))
             return results
+
+    def _memory_zone(self, articles: int):
+        """The zone to run ``articles`` more articles in: a fresh one, or the long one."""
+        zone = getattr(self.nlp, "memory_zone", None)
+        if zone is None:
+            return nullcontext()
+        if not self.zone_articles:
+            return zone()
+        if self._zone is not None and self._zone_used + articles > self.zone_articles:
+            self.close()
+        if self._zone is None:
+            self._zone = ExitStack()
+            self._zone.enter_context(zone())
+            self._zone_used = 0
+        self._zone_used += articles
+        return nullcontext()
+
+    def close(self) -> None:
+        """Close the long memory zone, freeing what its articles added to the vocabulary."""
+        if self._zone is not None:
+            zone, self._zone = self._zone, None
+            zone.close()
 
     def _shard(self, doc) -> dict:
         from . import normalize as normalize_stage
@@ -228,7 +260,8 @@ def _init_worker(model: str | None, normalize: bool, with_tokens: bool) -> None:
     # An exception here would make the pool restart the worker forever: keep it for the
     # first batch to raise in the parent instead.
     try:
-        _WORKER["analyser"] = Analyser(model, normalize, with_tokens)
+        # The worker process is the model's only user: its zone stays open between batches.
+        _WORKER["analyser"] = Analyser(model, normalize, with_tokens, ZONE_ARTICLES)
     except Exception as error:  # noqa: BLE001
         _WORKER["error"] = error
 
@@ -252,11 +285,13 @@ def _batched(items: Iterable, size: int) -> Iterator[list]:
 
 def analyse_stream(items: Iterable[tuple[str, str]], model: str | None = None,
                    normalize: bool = True, with_tokens: bool = False, workers: int = 1,
-                   batch_size: int = DEFAULT_BATCH_SIZE):
+                   batch_size: int = DEFAULT_BATCH_SIZE, zone_articles: int = 0):
     """Yield analysis results for (key, text) items, in input order, with 1 or N processes.
 
     With ``workers > 1`` each worker process loads the model once; at most two batches per
-    worker are in flight, so memory stays bounded however long the input is.
+    worker are in flight, so memory stays bounded however long the input is. In this process,
+    ``zone_articles`` > 0 keeps one memory zone open across batches (see ``Analyser``): only
+    for callers that do not use the model themselves while they consume the results.
     """
     batches = _batched(items, batch_size)
     first = next(batches, None)
@@ -265,9 +300,13 @@ def analyse_stream(items: Iterable[tuple[str, str]], model: str | None = None,
     batches = itertools.chain([first], batches)
     if workers <= 1:
         analyser = None
-        for batch in batches:
-            analyser = analyser or Analyser(model, normalize, with_tokens)
-            yield from analyser.analyse(batch)
+        try:
+            for batch in batches:
+                analyser = analyser or Analyser(model, normalize, with_tokens, zone_articles)
+                yield from analyser.analyse(batch)
+        finally:  # also when the caller stops early: the model is shared within the process
+            if analyser is not None:
+                analyser.close()
         return
     import multiprocessing
 
@@ -414,7 +453,7 @@ def run(
 
         results = analyse_stream(articles_to_analyse(), model=model, normalize=normalize,
                                  with_tokens=with_tokens, workers=workers,
-                                 batch_size=batch_size)
+                                 batch_size=batch_size, zone_articles=ZONE_ARTICLES)
         for key, shard, stage, message in results:
             metas = pending.pop(key)
             if shard is None:
