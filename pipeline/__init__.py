@@ -25,7 +25,7 @@ logging.getLogger(__name__).addHandler(logging.NullHandler())
 from . import extract as _extract_stage  # noqa: E402,F401
 
 
-def extract(records, model=None, normalize=True, batch_size=64):
+def extract(records, model=None, normalize=True, batch_size=16):
     """Yield plain mention records (doc_id, mention, sentence, start_char, end_char, text,
     label, entity_id, name, compound) for articles given as dicts with ``id``/``doc_id`` and
     ``text``, or as plain strings (numbered from 0)."""

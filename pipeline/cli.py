@@ -91,7 +91,7 @@ def run_command(
     workers: Annotated[int, typer.Option(
         "--workers", "-w", min=1, help="Processes, each loading the model once.")] = 1,
     batch_size: Annotated[int, typer.Option(
-        "--batch-size", min=1, help="Articles per spaCy batch.")] = 64,
+        "--batch-size", min=1, help="Articles per spaCy batch.")] = 16,
     quiet: Annotated[bool, typer.Option("--quiet", "-q",
                                         help="No progress bar and no summary.")] = False,
     force: Annotated[bool, typer.Option(
