@@ -29,6 +29,7 @@ import itertools
 import json
 import logging
 import os
+import sys
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -166,7 +167,8 @@ class Analyser:
         else uses the model in this process (spaCy's zones must not nest)."""
         from .model import load_model
 
-        self.nlp = load_model(model)
+        _keep_freed_memory()
+        self.nlp = load_model(model, lemmas=with_tokens)  # only the tokens table has lemmas
         self.normalize = normalize
         self.with_tokens = with_tokens
         self.disable = [] if with_tokens else _components_after_ner(self.nlp)
@@ -245,6 +247,23 @@ class Analyser:
             "mentions": mentions,
             "token_rows": token_records(doc, sentence_index) if self.with_tokens else None,
         }
+
+
+def _keep_freed_memory() -> None:
+    """Let glibc keep memory that a batch freed for the next batch instead of handing it back.
+
+    spaCy allocates and frees tens of MB of arrays per batch; by default glibc returns them to
+    the system each time and the next batch faults them in afresh, which cost about a tenth of
+    a run in system time. The peak memory stays the same. Other C libraries: nothing to do.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    mallopt = getattr(ctypes.CDLL(None), "mallopt", None)
+    if mallopt is not None:
+        mallopt(-3, 32 << 20)  # M_MMAP_THRESHOLD: arrays up to 32 MB (glibc's most) on the heap
+        mallopt(-1, 256 << 20)  # M_TRIM_THRESHOLD: keep up to 256 MB of free heap
 
 
 def _components_after_ner(nlp) -> list[str]:
