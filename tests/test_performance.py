@@ -55,9 +55,9 @@ ARTICLES = [(f"a{number}", f"Kanzlerin Merkel traf in {place} den Botschafter.")
 
 
 def test_a_zone_across_batches_gives_the_same_results_and_is_freed():
-    from pipeline.model import load_model
+    from pipeline.batch import Analyser
 
-    nlp = load_model(None)  # the call analyse_stream makes, so the same cached model
+    nlp = Analyser().nlp  # the model analyse_stream uses (load_model caches it)
     per_batch = list(analyse_stream(ARTICLES, batch_size=2))
     spanning = list(analyse_stream(ARTICLES, batch_size=2, zone_articles=3))
     assert [key for key, *_ in spanning] == [key for key, _ in ARTICLES]
@@ -82,11 +82,18 @@ def test_the_zone_spans_batches_until_its_article_count_then_starts_afresh():
 
 
 def test_a_consumer_that_stops_early_leaves_no_zone_open():
-    from pipeline.model import load_model
+    from pipeline.batch import Analyser
 
-    nlp = load_model(None)  # the call analyse_stream makes, so the same cached model
+    nlp = Analyser().nlp  # the model analyse_stream uses (load_model caches it)
     results = analyse_stream(ARTICLES, batch_size=2, zone_articles=100)
     assert next(results)[0] == "a0"
     assert PLACES[1] in nlp.vocab.strings
     results.close()
     assert PLACES[1] not in nlp.vocab.strings
+
+
+def test_only_a_run_with_the_tokens_table_loads_the_lemma_table():
+    from pipeline.batch import Analyser
+
+    assert "lemmatizer" not in Analyser().nlp.pipe_names
+    assert "lemmatizer" in Analyser(with_tokens=True).nlp.pipe_names
