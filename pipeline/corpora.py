@@ -161,6 +161,24 @@ def read_smartdata(path: Path, tokenizer) -> Iterator[Sentence]:
             yield record["id"], ([t.text for t in doc], sorted(spans))
 
 
+# Hugging Face germeval_14 label ids, used by the Staatsarchiv Zürich parquet files
+GERMEVAL_IDS = [
+    "O", "B-LOC", "I-LOC", "B-LOCderiv", "I-LOCderiv", "B-LOCpart", "I-LOCpart", "B-ORG", "I-ORG",
+    "B-ORGderiv", "I-ORGderiv", "B-ORGpart", "I-ORGpart", "B-OTH", "I-OTH", "B-OTHderiv",
+    "I-OTHderiv", "B-OTHpart", "I-OTHpart", "B-PER", "I-PER", "B-PERderiv", "I-PERderiv",
+    "B-PERpart", "I-PERpart",
+]
+
+
+def read_staatsarchiv(path: Path) -> Iterator[Sentence]:
+    """Staatsarchiv Zürich parquet: ``tokens`` and ``ner_tags`` (germeval_14 label ids)."""
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(path, columns=["tokens", "ner_tags"]).to_pydict()
+    for words, tag_ids in zip(table["tokens"], table["ner_tags"]):
+        yield list(words), bio_to_spans([GERMEVAL_IDS[i] for i in tag_ids], GERMEVAL_LABELS)
+
+
 CORPORA = {
     # name: (relative path, reader); SmartData needs a tokenizer and is handled apart
     "germeval-test": ("germeval2014/test.tsv", read_germeval),
@@ -173,6 +191,9 @@ CORPORA = {
     "hipe-newseye-test": ("hipe2022-newseye-de/HIPE-2022-v2.1-newseye-test-de.tsv", read_hipe),
     "hipe-sonar-dev": ("hipe2022-sonar-de/HIPE-2022-v2.1-sonar-dev-de.tsv", read_hipe),
     "hipe-sonar-test": ("hipe2022-sonar-de/HIPE-2022-v2.1-sonar-test-de.tsv", read_hipe),
+    "zh-gszh": ("staatsarchiv-zh-ner/gszh.parquet", read_staatsarchiv),
+    "zh-krp-20": ("staatsarchiv-zh-ner/krp_20jhd.parquet", read_staatsarchiv),
+    "zh-rrb-20": ("staatsarchiv-zh-ner/rrb_20jhd.parquet", read_staatsarchiv),
 }
 SMARTDATA_FILES = (
     "smartdata-v1-heldout-filtered/v1-train.heldout-filtered.jsonl.gz",
