@@ -45,7 +45,6 @@ def describe_model(name: str | None) -> str:
     return str(Path(name).resolve()) if Path(name).exists() else name
 
 
-@functools.lru_cache(maxsize=4)
 def load_model(name: str | None = None, lemmas: bool = True) -> Language:
     """Return the spaCy ``Language`` the pipeline uses, loaded once per process.
 
@@ -54,9 +53,15 @@ def load_model(name: str | None = None, lemmas: bool = True) -> Language:
     leaves out the lemma table a model without a lemmatizer would get (0.75 s and 120 MB per
     process), for callers that never read lemmas.
     """
+    return _load_model(describe_model(name), lemmas)
+
+
+@functools.lru_cache(maxsize=4)
+def _load_model(name: str, lemmas: bool) -> Language:
+    """Cached by the model's identity, so "embedded", None and a path's spellings load once."""
     import spacy
 
-    if name in (None, EMBEDDED_MODEL_NAME):
+    if name == EMBEDDED_MODEL_NAME:
         nlp = spacy.load(EMBEDDED_MODEL_PATH)
     elif Path(name).exists():
         nlp = spacy.load(Path(name))
