@@ -417,7 +417,11 @@ def _link(mentions: list[dict], abbreviations: dict[str, str]) -> list[list[dict
 
     persons = [form for form, members in by_form.items()
                if any(mention["label"] == "PER" for mention in members)]
-    full_names = [form for form in persons if _is_full_name(form)]
+    # A full name the model mislabelled still belongs to the person whose surname it ends with
+    # ("Kassym-Jomart Tokajew" as LOC beside "Tokajew" as PER); the vote then fixes its label.
+    surnames = {form.split()[-1] for form in persons}
+    full_names = [form for form in by_form if _is_full_name(form)
+                  and (form in persons or form.split()[-1] in surnames)]
     for one, other in itertools.combinations(full_names, 2):
         if _same_person(one, other):
             union(one, other)

@@ -105,7 +105,7 @@ def test_sample_article_entities_merge_the_variants(sample_run):
     assert (entities["ODKB"]["label"], entities["ODKB"]["mentions"]) == ("ORG", 2)
     mentions = load_json(out, "mentions")
     assert sorted(m["start_char"] for m in mentions
-                  if m["entity_id"] == tokajew["entity_id"]) == [402, 886, 1002, 2539, 2726,
+                  if m["entity_id"] == tokajew["entity_id"]) == [402, 886, 1002, 2553, 2726,
                                                                 3616, 4650]
 
 

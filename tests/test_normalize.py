@@ -233,6 +233,15 @@ def test_full_name_outvotes_a_mislabelled_surname():
     assert {(m["label"], m["name"]) for m in mentions} == {("PER", "Wolfgang Sobotka")}
 
 
+def test_mislabelled_full_name_joins_the_person_by_its_surname():
+    text = ("Präsident Kassym-Jomart Tokajew sprach. Tokajew drohte. "
+            "Kassym-Schomart Tokajew im Bild. Tokajew ging.")
+    mentions = normalized(text, [("Kassym-Jomart Tokajew", "LOC"), ("Kassym-Schomart Tokajew", "PER"),
+                                 ("Tokajew", "PER")])
+    assert {(m["label"], m["name"]) for m in mentions} == {("PER", "Kassym-Jomart Tokajew")}
+    assert len(mentions) == 4
+
+
 def test_ids_are_stable_and_scoped():
     assert entity_id("LOC", "Kasachstan") == "0d46f6e9985665f5"  # pinned: tables must join
     assert entity_id("LOC", "Kasachstan") == entity_id("LOC", "Kasachstan")
