@@ -3,7 +3,11 @@
 Usage (from the repository root, with the package installed in the virtualenv):
 
     python benchmarks/throughput.py [--data ../shared/data/10kgnad/test.csv] [--articles N]
+                                    [--repeat 2] [--memory-workers 1,2]
                                     [--json benchmarks/results/throughput.json]
+
+About 7 minutes on 2 cores. Run it on an otherwise idle machine: the model alone and the runs on
+the corpus once are tried ``--repeat`` times and the fastest try counts (the least disturbed).
 
 Turns the 10kGNAD test set (``category;text``, ``;``-separated, quoted with ``'``) into a JSONL
 corpus in a temporary folder and measures, in one run on this machine:
@@ -12,13 +16,14 @@ corpus in a temporary folder and measures, in one run on this machine:
    with the components a default run uses (``load_model`` minus what ``Analyser`` disables),
    the model already loaded (load time excluded), the CLI's default batch size;
 2. ``entity-pipeline run`` end to end as a subprocess (fresh ``--out``, default tables and
-   formats, ``--quiet``) with ``--workers 1`` and ``--workers 2``: wall-clock time of the whole
+   formats, ``--quiet --force``) with ``--workers 1`` and ``--workers 2``: wall-clock time of the whole
    command, so interpreter start, model loading, reading and writing the tables all count;
 3. peak memory (RSS) of the run's whole process tree (the command and its worker processes),
    sampled from ``/proc`` every 20 ms and summed over the tree, for the corpus once and repeated
    four times. The repeats get distinct ids and distinct texts (copy k ends in k-1 extra line
    breaks, which are whitespace tokens and change no token count or mention), so the four
-   copies are really analysed, not deduplicated by content;
+   copies are really analysed, not deduplicated by content (``--memory-workers`` says with
+   which ``--workers`` values);
 4. ``entity-pipeline --help`` wall time (median of 5).
 
 Tokens are spaCy's non-whitespace tokens, the count the pipeline reports. Prints a table and
