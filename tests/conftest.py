@@ -15,6 +15,9 @@ from pipeline.cli import app
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "corpus" / "kasachstan-2022-01.txt"
 SHARED = ROOT.parent / "shared"
+# The gold corpora and the benchmark (CI has them beside the clone; tests that need them skip
+# without); ENTITY_PIPELINE_DATA points elsewhere.
+SHARED_DATA = Path(os.environ.get("ENTITY_PIPELINE_DATA", SHARED / "data"))
 TABLE_FILES = [f"{name}.{fmt}" for name in ("documents", "mentions", "entities", "cooccurrences",
                                             "tokens", "errors") for fmt in ("csv", "json")]
 

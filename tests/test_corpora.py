@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 
 import pytest
 
+from conftest import SHARED_DATA
 from pipeline.corpora import DFKI_LABELS, GERMEVAL_LABELS, bio_to_spans, clean_sentence, load_corpus, split_selection
 
-SHARED_DATA = Path(os.environ.get("ENTITY_PIPELINE_DATA", Path(__file__).parents[1] / ".." / "shared" / "data"))
 
 
 @pytest.mark.parametrize(

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+from conftest import SHARED_DATA
 from pipeline.cli import app
 from pipeline.evaluate import Scores, detokenize, read_gold
 
 GOLD = Path(__file__).parent / "data" / "gold-germeval.tsv"
-SHARED_DATA = Path(os.environ.get("ENTITY_PIPELINE_DATA", Path(__file__).parents[1] / ".." / "shared" / "data"))
 GERMEVAL_DEV = SHARED_DATA / "germeval2014" / "dev.tsv"
 
 

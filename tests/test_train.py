@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
-from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+from conftest import SHARED_DATA
 from pipeline.cli import app
 from pipeline.model import load_model
 
-SHARED_DATA = Path(os.environ.get("ENTITY_PIPELINE_DATA", Path(__file__).parents[1] / ".." / "shared" / "data"))
 
 
 @pytest.mark.skipif(not (SHARED_DATA / "germeval2014").exists(), reason=f"gold corpora not found at {SHARED_DATA}")
