@@ -242,7 +242,7 @@ def show_command(
 @app.command("train")
 def train_command(
     data: Annotated[Path, typer.Argument(exists=True, file_okay=False,
-                    help="Folder with the gold corpora (e.g. ../shared/data).")],
+                    help="Folder with the gold corpora, one subfolder per corpus (see MODEL_CARD.md).")],
     out: Annotated[Path, typer.Option("--out", "-o", file_okay=False,
                    help="Where to write the trained model folder.")] = Path("training/model"),
     work: Annotated[Path, typer.Option("--work", file_okay=False,
