@@ -70,10 +70,7 @@ def _load_model(name: str, lemmas: bool) -> Language:
     else:
         raise ModelNotFoundError(install_hint(name))
     _widen_vectors(nlp)
-    if "ner" not in nlp.pipe_names and not any(
-        "ner" in (nlp.get_pipe_meta(pipe).assigns or []) or pipe.endswith("ner")
-        for pipe in nlp.pipe_names
-    ):
+    if not any("doc.ents" in nlp.get_pipe_meta(pipe).assigns for pipe in nlp.pipe_names):
         raise ModelNotFoundError(f"model '{name}' has no NER component (pipes: {nlp.pipe_names})")
     _ensure_sentences(nlp)
     if lemmas:

@@ -67,3 +67,13 @@ def test_missing_model_name_says_how_to_install_it():
     assert "de_core_news_lg_missing" in message
     assert "github.com/explosion/spacy-models/releases" in message
     assert "embedded German model, the default" in message
+
+
+def test_model_without_ner_is_refused(tmp_path):
+    import spacy
+
+    nlp = spacy.blank("de")
+    nlp.add_pipe("sentencizer")
+    nlp.to_disk(tmp_path / "no-ner")
+    with pytest.raises(ModelNotFoundError, match="has no NER component"):
+        load_model(str(tmp_path / "no-ner"))
