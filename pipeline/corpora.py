@@ -66,9 +66,10 @@ def clean_sentence(words: list[str], spans: list[Span]) -> Sentence | None:
 
 
 def _column_sentences(
-    lines: Iterable[str], token_col: int, tag_col: int, sep: str | None = "\t"
+    lines: Iterable[str], token_col: int, tag_col: int
 ) -> Iterator[tuple[list[str], list[str]]]:
-    """Blank-line-separated token/tag columns; comment and -DOCSTART- lines are skipped."""
+    """Blank-line-separated, tab-separated token/tag columns; ``# key = value`` comments and
+    -DOCSTART- lines are skipped (a line starting ``#<TAB>`` is the token "#", as in MobIE)."""
     words: list[str] = []
     tags: list[str] = []
     for raw in lines:
@@ -78,11 +79,11 @@ def _column_sentences(
                 yield words, tags
             words, tags = [], []
             continue
-        if line.startswith("#") and (sep is None or "\t" not in line or line.startswith("#\t")):
+        if line.startswith("# "):
             continue
         if line.startswith("-DOCSTART-"):
             continue
-        fields = line.split(sep)
+        fields = line.split("\t")
         if len(fields) <= max(token_col, tag_col):
             continue
         words.append(fields[token_col])

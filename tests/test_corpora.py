@@ -45,17 +45,18 @@ def test_split_selection_is_seeded_and_disjoint():
 
 @pytest.mark.skipif(not (SHARED_DATA / "germeval2014").exists(), reason=f"gold corpora not found at {SHARED_DATA}")
 @pytest.mark.parametrize(
-    ("name", "sentences", "entities"),
+    ("name", "sentences", "tokens", "entities"),
     [
-        ("germeval-test", 5100, {"PER": 1639, "LOC": 1706, "ORG": 1150}),  # the README's counts
-        ("uner-pud", 1000, {"PER": 418, "LOC": 429, "ORG": 192}),
-        ("mobie-train", 4582, {"PER": 88, "LOC": 4527, "ORG": 1560}),
+        ("germeval-test", 5100, 96499, {"PER": 1639, "LOC": 1706, "ORG": 1150}),  # README counts
+        ("uner-pud", 1000, 21331, {"PER": 418, "LOC": 429, "ORG": 192}),
+        ("mobie-train", 4582, 57354, {"PER": 88, "LOC": 4527, "ORG": 1560}),  # keeps "#" tokens
     ],
 )
-def test_corpus_counts_match_their_readmes(name, sentences, entities):
+def test_corpus_counts_match_their_readmes(name, sentences, tokens, entities):
     import spacy
 
     corpus = load_corpus(SHARED_DATA, name, spacy.blank("de").tokenizer)
     assert len(corpus) == sentences
+    assert sum(len(words) for words, _ in corpus) == tokens
     counts = {label: sum(1 for _, spans in corpus for *_, l in spans if l == label) for label in entities}
     assert counts == entities
