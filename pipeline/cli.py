@@ -258,7 +258,11 @@ def train_command(
 
     _setup_logging(quiet=False)
     log.setLevel(logging.INFO)
-    model_dir = train(data, out, work, seed=seed, vectors=vectors, max_steps=max_steps)
+    try:
+        model_dir = train(data, out, work, seed=seed, vectors=vectors, max_steps=max_steps)
+    except ImportError as error:
+        _stderr(f"Error: {error}")
+        raise typer.Exit(code=1) from None
     _stderr(f"model written to {model_dir}; score it with: entity-pipeline evaluate GOLD --model {model_dir}")
 
 

@@ -107,7 +107,12 @@ def _tokenized_lines(paths: list[Path], workers: int):
 
 def train_vectors(data_dir: Path, work_dir: Path, settings: VectorSettings, workers: int = 2) -> Path:
     """floret vectors from the encyclopedic texts, converted into a spaCy vectors folder."""
-    import floret
+    try:
+        import floret
+    except ImportError:
+        raise ImportError(
+            "training static vectors needs floret: pip install '.[train]' (or train --no-vectors)"
+        ) from None
 
     text_path = work_dir / "vectors-text.txt"
     if not text_path.exists():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 
 import pytest
 from typer.testing import CliRunner
@@ -27,3 +28,11 @@ def test_train_command_writes_a_loadable_model(tmp_path):
     nlp = load_model(str(out))
     assert nlp.meta["name"] == "de_news_ner"
     assert set(nlp.get_pipe("ner").labels) == {"PER", "LOC", "ORG"}
+
+
+def test_vectors_without_floret_say_how_to_install_it(tmp_path, monkeypatch):
+    from pipeline.train import VectorSettings, train_vectors
+
+    monkeypatch.setitem(sys.modules, "floret", None)  # import floret now raises ImportError
+    with pytest.raises(ImportError, match=r"pip install '\.\[train\]'"):
+        train_vectors(tmp_path, tmp_path, VectorSettings())
