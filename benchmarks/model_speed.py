@@ -13,31 +13,22 @@ for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[variable] = "1"
 
 import argparse  # noqa: E402
-import csv  # noqa: E402
-import sys  # noqa: E402
 import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
-DEFAULT_CORPUS = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "10kgnad" / "test.csv"
-
-
-def news_texts(path: Path) -> list[str]:
-    """Article texts of the 10kGNAD CSV (label;text, ';'-separated, quoted with ')."""
-    csv.field_size_limit(sys.maxsize)
-    with path.open(encoding="utf-8", newline="") as handle:
-        return [row[1] for row in csv.reader(handle, delimiter=";", quotechar="'") if len(row) > 1]
+from throughput import DEFAULT_DATA, load_texts  # noqa: E402  (the same 10kGNAD corpus)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default=None, help="model name or path (default: embedded)")
-    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--batch-size", type=int, default=64)
     args = parser.parse_args()
 
     from pipeline.model import load_model
 
-    texts = news_texts(args.corpus)
+    texts = load_texts(args.corpus, None)
     nlp = load_model(args.model)
     ner_only = [p for p in nlp.pipe_names if p not in ("tok2vec", "ner", "sentencizer")]
     list(nlp.pipe(texts[:20], disable=ner_only))  # warm-up
