@@ -252,14 +252,22 @@ def train_command(
                        help="Train and use floret static vectors.")] = True,
     max_steps: Annotated[Optional[int], typer.Option(min=1,
                          help="Stop after this many steps (default: the config's).")] = None,
+    teachers: Annotated[int, typer.Option(min=0,
+                        help="Teacher models whose agreed tags on Wikipedia become silver data; 0: gold only.")] = 2,
+    silver_lines: Annotated[int, typer.Option(min=1,
+                            help="Wikipedia lines the teachers tag.")] = 120000,
+    workers: Annotated[int, typer.Option(min=1,
+                       help="Processes for teachers, tagging and vectors (one per core).")] = 2,
 ) -> None:
     """Train the German NER model from the open gold corpora (CPU, about an hour)."""
-    from .train import train
+    from .train import SilverSettings, train
 
     _setup_logging(quiet=False)
     log.setLevel(logging.INFO)
+    silver = SilverSettings(teachers=teachers, sentences=silver_lines)
     try:
-        model_dir = train(data, out, work, seed=seed, vectors=vectors, max_steps=max_steps)
+        model_dir = train(data, out, work, seed=seed, vectors=vectors, max_steps=max_steps,
+                          workers=workers, silver=silver)
     except ImportError as error:
         _stderr(f"Error: {error}")
         raise typer.Exit(code=1) from None
