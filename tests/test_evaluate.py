@@ -75,6 +75,7 @@ def test_model_card_figures_on_germeval_dev():
     assert result.exit_code == 0, result.output
     scores = json.loads(result.stdout)["scores"]
     rounded = {label: round(row["f1"], 3) for label, row in scores.items()}
-    assert rounded == {"PER": 0.727, "LOC": 0.736, "ORG": 0.546, "micro": 0.683}
-    assert round(scores["micro"]["precision"], 3) == 0.682
-    assert round(scores["micro"]["recall"], 3) == 0.685
+    assert rounded == {"PER": 0.729, "LOC": 0.752, "ORG": 0.576, "micro": 0.701}
+    assert round(scores["micro"]["precision"], 3) == 0.692
+    assert round(scores["micro"]["recall"], 3) == 0.709
+    assert scores["micro"]["f1"] >= 0.70  # the project's floor (issue 2)
