@@ -1,6 +1,6 @@
 """Training the embedded German NER model from the open gold corpora, reproducibly on a CPU.
 
-Four steps; the slow ones are cached in a work folder so a rerun skips what is done:
+Four steps; vectors and teachers, the slow parts, are cached in a work folder and reused by a rerun:
 1. convert the gold corpora (see ``corpora``) into a training set and a held-out selection set
    (a seeded slice of GermEval 2014 *test*; GermEval dev is the benchmark and is never read here)
    — this step always reruns, it takes seconds;
