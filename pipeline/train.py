@@ -244,8 +244,8 @@ def _processes(workers: int) -> ProcessPoolExecutor:
 def sample_lines(path: Path, settings: SilverSettings, seed: int) -> list[str]:
     """A seeded random sample of the text's lines whose length is sentence-like."""
     with gzip.open(path, "rt", encoding="utf-8") as handle:
-        candidates = [line.strip() for line in handle
-                      if settings.min_chars <= len(line.strip()) <= settings.max_chars]
+        lines = (line.strip() for line in handle)
+        candidates = [line for line in lines if settings.min_chars <= len(line) <= settings.max_chars]
     return random.Random(seed).sample(candidates, min(settings.sentences, len(candidates)))
 
 
@@ -345,9 +345,9 @@ def train(
     work_dir.mkdir(parents=True, exist_ok=True)
     log.info("converted corpora (sentences): %s", prepare_corpora(data_dir, work_dir, seed))
     vectors_dir = train_vectors(data_dir, work_dir, VectorSettings(), workers) if vectors else None
-    if silver.teachers == 0:
-        return train_model(work_dir, out, vectors_dir, seed, max_steps)
-    teacher_seeds = [seed + i for i in range(silver.teachers)]
-    teachers = train_teachers(work_dir, vectors_dir, teacher_seeds, max_steps, workers)
-    train_path = add_silver(work_dir, data_dir, teachers, silver, seed, workers)
+    train_path = None  # gold only
+    if silver.teachers:
+        teacher_seeds = [seed + i for i in range(silver.teachers)]
+        teachers = train_teachers(work_dir, vectors_dir, teacher_seeds, max_steps, workers)
+        train_path = add_silver(work_dir, data_dir, teachers, silver, seed, workers)
     return train_model(work_dir, out, vectors_dir, seed, max_steps, train_path)
