@@ -81,6 +81,28 @@ def sample_body() -> str:
     return raw[re.match(r"\s*date\s+\S+\s+", raw).end():]
 
 
+def deny_access(monkeypatch, *paths: Path) -> None:
+    """Reading these files or listing these folders fails with "Permission denied", as after
+    ``chmod 0`` for a normal user: the tests may run as root, who reads anything."""
+    denied = {os.path.abspath(path) for path in paths}
+    real_open, real_scandir = os.open, os.scandir
+
+    def refuse(path):
+        if os.path.abspath(os.fspath(path)) in denied:
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+
+    def refusing_open(path, *args, **kwargs):
+        refuse(path)
+        return real_open(path, *args, **kwargs)
+
+    def refusing_scandir(path="."):
+        refuse(path)
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "open", refusing_open)
+    monkeypatch.setattr(os, "scandir", refusing_scandir)
+
+
 @pytest.fixture
 def corpus(tmp_path: Path) -> Path:
     """A corpus folder holding a copy of the sample article."""
