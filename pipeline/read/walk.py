@@ -135,6 +135,8 @@ class _Walker:
     def _claim(self, info: os.stat_result, shown: str) -> str | None:
         """Mark a file or folder as read; return where it was read if it already was."""
         key = (info.st_dev, info.st_ino)
+        if not info.st_ino:  # a file system without inode numbers: nothing to compare
+            return None
         if key in self.seen:
             return self.seen[key]
         self.seen[key] = shown
@@ -201,8 +203,8 @@ class _Walker:
                     "one above it: following it would loop forever, so it was not followed")
         for root in self.folders:
             if os.path.commonpath([root, target]) == root:
-                inside = os.path.relpath(target, root).split(os.sep)
-                if not any(part.startswith(".") for part in inside):
+                inside = [] if target == root else os.path.relpath(target, root).split(os.sep)
+                if not any(part.startswith(".") for part in inside):  # hidden: not read there
                     return ("already-read", f"symbolic link to {printable(target)}, which this "
                             "run reads under that path; not read twice (remove the link to "
                             "silence this)")
