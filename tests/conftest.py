@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -101,6 +103,21 @@ def deny_access(monkeypatch, *paths: Path) -> None:
 
     monkeypatch.setattr(os, "open", refusing_open)
     monkeypatch.setattr(os, "scandir", refusing_scandir)
+
+
+@contextmanager
+def time_limit(seconds: int):
+    """Fail instead of hanging: a blocked open() is interrupted by the alarm."""
+    def expire(signum, frame):
+        raise TimeoutError(f"still running after {seconds} s (hangs?)")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 @pytest.fixture

@@ -12,8 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import deny_access, load_json, run_cli, write_jsonl
-from test_read_paths import time_limit
+from conftest import deny_access, load_json, run_cli, time_limit, write_jsonl
 
 GOOD = {
     "merkel.txt": "date 2022-01-07 Angela Merkel traf am Montag Emmanuel Macron in Paris.",
@@ -94,7 +93,7 @@ def test_special_files_get_a_row_and_never_hang_the_run(tmp_path):
     server = socket.socket(socket.AF_UNIX)
     server.bind(str(corpus / "sock.txt"))
     try:
-        with time_limit(300):
+        with time_limit(120):
             errors, documents = run(corpus, os.devnull, out=tmp_path / "out")
     finally:
         server.close()

@@ -4,15 +4,13 @@
 from __future__ import annotations
 
 import os
-import signal
 import socket
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
 from pipeline import read
-from conftest import deny_access
+from conftest import deny_access, time_limit
 
 MERKEL = "Angela Merkel traf am Montag Emmanuel Macron in Paris."
 SCHOLZ = "Olaf Scholz sprach in Berlin mit Vertretern der NATO."
@@ -26,21 +24,6 @@ def summary(*paths, **kwargs) -> list[tuple]:
     """(doc_id or error, the path's name) per record, the error records showing their kind."""
     return [(r["error"] if read.is_error(r) else "article", r["doc_id"], r["source"])
             for r in records(*paths, **kwargs)]
-
-
-@contextmanager
-def time_limit(seconds: int):
-    """Fail instead of hanging: a blocked open() is interrupted by the alarm."""
-    def expire(signum, frame):
-        raise TimeoutError(f"still running after {seconds} s (hangs?)")
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def test_special_files_are_error_rows_and_never_opened(tmp_path):

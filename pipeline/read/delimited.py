@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from typing import BinaryIO
 
 from .records import article_from_fields, find_columns, printable, too_long
-from .text import BoundedLines, LineTooLong, changed_while_read, text_stream
+from .text import BoundedLines, LineTooLong, changed_while_read, numbered, text_stream
 from .walk import InputFile
 
 KIND = "malformed-csv"
@@ -53,8 +53,7 @@ def read_delimited(entry: InputFile, stream: BinaryIO, max_chars: int,
         yield entry.error(KIND, f"the header {problem}", line=lines.number)
         return
     csv.field_size_limit(max(csv.field_size_limit(), max_chars + 1))
-    yield from _rows(entry, csv.reader(lines, delimiter=delimiter), lines, len(header),
-                     columns, max_chars, delimiter)
+    yield from _rows(entry, lines, len(header), columns, max_chars, delimiter)
 
 
 def _header(line: str, delimiter: str | None):
@@ -71,32 +70,42 @@ def _header(line: str, delimiter: str | None):
                           f"'{printable(line.rstrip())}'")
 
 
-def _rows(entry, reader, lines: BoundedLines, width: int, columns: dict, max_chars: int,
-          delimiter: str) -> Iterator[dict]:
-    while True:
-        start = lines.number + 1
+class _Rows:
+    """CSV rows, a row that is not valid CSV given as its ``csv.Error`` so reading goes on."""
+
+    def __init__(self, reader):
+        self.reader = reader
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> list[str] | csv.Error:
         try:
-            row = next(reader)
-        except StopIteration:
-            return
-        except LineTooLong as error:
-            yield too_long(entry.shown, "a line too long to read", max_chars, line=error.line)
-            continue
-        except UnicodeDecodeError:
-            yield changed_while_read(entry, lines.number)
-            return
+            return next(self.reader)
         except csv.Error as error:
-            if "field larger than field limit" in str(error):
+            return error
+
+
+def _rows(entry, lines: BoundedLines, width: int, columns: dict, max_chars: int,
+          delimiter: str) -> Iterator[dict]:
+    rows = _Rows(csv.reader(lines, delimiter=delimiter))
+    for item in numbered(entry, rows, lines, max_chars):
+        if isinstance(item, dict):
+            yield item
+            continue
+        start, row = item
+        if isinstance(row, csv.Error):
+            if "field larger than field limit" in str(row):
                 yield too_long(entry.shown, "a field too long to read", max_chars, line=start)
             else:
-                yield entry.error(KIND, f"row at line {start}: {error}", line=start)
+                yield entry.error(KIND, f"row at line {start}: {row}", line=start)
+        elif row in ([], [""]):  # a blank line
             continue
-        if not row or row == [""]:
-            continue
-        if len(row) != width:
+        elif len(row) != width:
             yield entry.error(
                 KIND, f"row at line {start} has {len(row)} fields, the header has {width}; "
                 f"quote fields that contain {_name(delimiter)} or line breaks", line=start)
-            continue
-        fields = {name: row[index] for name, index in columns.items()}
-        yield article_from_fields(entry.shown, start, fields, max_chars, KIND, f"line {start}")
+        else:
+            fields = {name: row[index] for name, index in columns.items()}
+            yield article_from_fields(entry.shown, start, fields, max_chars, KIND,
+                                      f"line {start}")

@@ -7,8 +7,8 @@ import json
 from collections.abc import Iterator
 from typing import BinaryIO
 
-from .records import FIELDS, article_from_fields, describe, too_long
-from .text import BoundedLines, LineTooLong, changed_while_read, text_stream
+from .records import FIELDS, article_from_fields, describe
+from .text import BoundedLines, numbered, text_stream
 from .walk import InputFile
 
 KIND = "malformed-jsonl"
@@ -35,20 +35,14 @@ def read_jsonl(entry: InputFile, stream: BinaryIO, max_chars: int) -> Iterator[d
         return
     # JSON escapes take up to 6 characters (\u00fc) for one character of text.
     lines = BoundedLines(text, 6 * max_chars + 1024)
-    while True:
-        try:
-            line = next(lines)
-        except StopIteration:
-            return
-        except LineTooLong as error:
-            yield too_long(entry.shown, "a line too long to read", max_chars, line=error.line)
+    for item in numbered(entry, lines, lines, max_chars):
+        if isinstance(item, dict):
+            yield item
             continue
-        except UnicodeDecodeError:
-            yield changed_while_read(entry, lines.number)
-            return
+        number, line = item
         line = line.lstrip("\ufeff").rstrip("\n")  # a BOM where files were concatenated
         if line.strip():
-            yield _parse(entry, lines.number, line, max_chars)
+            yield _parse(entry, number, line, max_chars)
 
 
 def _parse(entry: InputFile, number: int, line: str, max_chars: int) -> dict:

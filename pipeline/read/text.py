@@ -157,6 +157,26 @@ class BoundedLines:
         return line
 
 
+def numbered(entry: InputFile, items: Iterator, lines: BoundedLines,
+             max_chars: int) -> Iterator[tuple[int, object] | dict]:
+    """``(line it starts on, item)`` for the items read from ``lines`` (the lines themselves,
+    or CSV rows); an over-long line is a ``too-long`` error record and reading goes on, text
+    that stops decoding ends the file with an error record."""
+    while True:
+        start = lines.number + 1
+        try:
+            item = next(items)
+        except StopIteration:
+            return
+        except LineTooLong as error:
+            yield too_long(entry.shown, "a line too long to read", max_chars, line=error.line)
+            continue
+        except UnicodeDecodeError:
+            yield changed_while_read(entry, lines.number)
+            return
+        yield start, item
+
+
 def text_stream(entry: InputFile, stream: BinaryIO, newline: str | None):
     """``(text stream, None)`` over the whole file, or ``(None, error record)``."""
     codec, problem = diagnose(chunks(stream), entry.shown)
