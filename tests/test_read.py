@@ -78,6 +78,8 @@ BAD_INPUTS = [
      "3 fields"),
     ("header.csv", b"name,body\nx,y\n", [(1, "malformed-csv")], "'id' and 'text'"),
     ("notes.md", b"# Notizen", [(None, "unsupported-format")], ".md"),
+    ("articles.json", b'[{"id": "a", "text": "Minsk."}]', [(None, "unsupported-format")],
+     "jq -c '.[]' in.json > out.jsonl"),
     ("blank.jsonl", b"\n\n", [(None, "empty")], "no articles"),
     ("header-only.csv", b"id,text\n", [(None, "empty")], "no articles"),
 ]
@@ -188,7 +190,8 @@ def test_jsonl_messages_name_the_problem(tmp_path):
                      + b"[" * 100_000 + b"\n"                              # 3
                      b'"nur Text"\n'                                       # 4
                      b'{"id": "c", "text": ["Minsk"]}\n'                   # 5
-                     b'{"id": "d"}\n')                                     # 6
+                     b'{"id": "d"}\n'                                      # 6
+                     b'{"id": 1' + b"0" * 5000 + b', "text": "x"}\n')      # 7
     assert [r["message"] for r in records(path)] == [
         "line 1 is not valid JSON (Unterminated string starting at column 21); fix or remove "
         "the line",
@@ -197,6 +200,9 @@ def test_jsonl_messages_name_the_problem(tmp_path):
         "line 4 is a string, not a JSON object with 'id' and 'text'",
         "line 5: 'text' is a list, not a string",
         "line 6 has no 'text'; every article needs one",
+        "line 7 cannot be read as JSON (Exceeds the limit (4300 digits) for integer string "
+        "conversion: value has 5001 digits; use sys.set_int_max_str_digits() to increase the "
+        "limit); fix or remove the line",
     ]
 
 
@@ -430,3 +436,23 @@ def test_damaged_parquet_keeps_the_rows_before_the_damage(tmp_path):
     assert (damage["error"], damage["line"]) == ("malformed-parquet", 101)
     assert damage["message"].startswith("rows 101–200 are damaged (")
     assert [r["doc_id"] for r in found[101:]] == [f"p{n}" for n in range(200, 300)]
+
+
+@pytest.mark.parametrize("name", ["a.jsonl", "a.csv"])
+def test_text_that_stops_decoding_after_the_check_keeps_the_rows_before(tmp_path, monkeypatch,
+                                                                         name):
+    """A file rewritten between the encoding check and the reading (simulated by a check
+    that lets everything pass): the rows before the damage land, then one error row."""
+    from pipeline.read import text
+
+    path = tmp_path / name
+    rows = [f"a{n}" for n in range(1000)]  # more than one buffer of the text decoder
+    good = ("".join(f'{{"id": "{row}", "text": "Angela Merkel."}}\n' for row in rows)
+            if name.endswith("jsonl") else "id,text\n" + "".join(f"{row},Olaf Scholz.\n"
+                                                                for row in rows))
+    path.write_bytes(good.encode() + b"b,M\xfcnchen\n" * 3)
+    monkeypatch.setattr(text, "diagnose", lambda data, name: ("utf-8-sig", None))
+    found = records(path)
+    assert [r["doc_id"] for r in found[:-1]] == rows[:len(found) - 1]
+    assert len(found) > 100 and found[-1]["error"] == "not-utf8"
+    assert "changed while the run read it" in found[-1]["message"]

@@ -86,9 +86,11 @@ def _read_file(entry: InputFile, max_chars: int, csv_delimiter: str | None) -> I
     suffix = os.path.splitext(entry.path)[1].lower()
     if suffix not in ARTICLE_SUFFIXES:
         name = printable(suffix or os.path.basename(entry.path))
+        hint = (" (a JSON array of articles becomes JSONL with `jq -c '.[]' in.json > "
+                "out.jsonl`)" if suffix == ".json" else "")
         yield entry.error("unsupported-format", f"'{name}' is not an article format; use .txt "
                           "(one article), .jsonl, .csv, .tsv or .parquet, or move the file out "
-                          "of the input folder")
+                          f"of the input folder{hint}")
         return
     found = False
     try:

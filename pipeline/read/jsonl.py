@@ -58,6 +58,9 @@ def _parse(entry: InputFile, number: int, line: str, max_chars: int) -> dict:
     except _DuplicateField as error:
         return entry.error(KIND, f"line {number} has the key '{error}' twice (JSON would keep "
                            "only the last); keep one", line=number)
+    except ValueError as error:  # e.g. a number of more digits than Python converts
+        return entry.error(KIND, f"line {number} cannot be read as JSON ({error}); "
+                           "fix or remove the line", line=number)
     if not isinstance(obj, dict):
         return entry.error(KIND, f"line {number} is {describe(obj)}, not a JSON object with "
                            "'id' and 'text'", line=number)
