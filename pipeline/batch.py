@@ -42,7 +42,7 @@ from .write import FORMATS, SCHEMAS, TABLES, TableWriter, write_text_atomic
 
 log = logging.getLogger(__name__)
 
-STATE_DIR = ".entity-pipeline"
+STATE_DIR = read.STATE_DIR
 SHARD_FORMAT = 1
 DEFAULT_TABLES = ("documents", "mentions", "entities", "cooccurrences", "errors")
 OPTIONAL_TABLES = ("tokens",)

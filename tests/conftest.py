@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -79,6 +81,43 @@ def sample_body() -> str:
     """The sample article's text after its ` date 2022-01 ` metadata fragment."""
     raw = SAMPLE.read_text(encoding="utf-8")
     return raw[re.match(r"\s*date\s+\S+\s+", raw).end():]
+
+
+def deny_access(monkeypatch, *paths: Path) -> None:
+    """Reading these files or listing these folders fails with "Permission denied", as after
+    ``chmod 0`` for a normal user: the tests may run as root, who reads anything."""
+    denied = {os.path.abspath(path) for path in paths}
+    real_open, real_scandir = os.open, os.scandir
+
+    def refuse(path):
+        if os.path.abspath(os.fspath(path)) in denied:
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+
+    def refusing_open(path, *args, **kwargs):
+        refuse(path)
+        return real_open(path, *args, **kwargs)
+
+    def refusing_scandir(path="."):
+        refuse(path)
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "open", refusing_open)
+    monkeypatch.setattr(os, "scandir", refusing_scandir)
+
+
+@contextmanager
+def time_limit(seconds: int):
+    """Fail instead of hanging: a blocked open() is interrupted by the alarm."""
+    def expire(signum, frame):
+        raise TimeoutError(f"still running after {seconds} s (hangs?)")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 @pytest.fixture

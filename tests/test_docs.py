@@ -38,13 +38,17 @@ def test_readme_documents_every_run_option():
 
 
 def test_readme_documents_every_error_code():
-    sources = "".join((ROOT / "pipeline" / name).read_text(encoding="utf-8")
-                      for name in ("read.py", "batch.py"))
+    sources = "".join(path.read_text(encoding="utf-8")
+                      for path in sorted((ROOT / "pipeline").rglob("*.py")))
     codes = set(re.findall(r'error_record\(\s*[^,()]+(?:\[[^]]*\])?,\s*"([a-z0-9-]+)"', sources))
-    codes |= set(re.findall(r'return \("([a-z0-9-]+)",', sources))
+    codes |= set(re.findall(r'\.error\(\s*"([a-z0-9-]+)"', sources))
+    codes |= set(re.findall(r'return (?:None, )?\("([a-z0-9-]+)",', sources))
+    codes |= set(re.findall(r'^KIND = "([a-z0-9-]+)"', sources, flags=re.M))
     assert {"empty", "binary", "not-utf8", "malformed-jsonl", "malformed-csv", "duplicate-id",
             "too-long", "unreadable", "broken-symlink", "unsupported-format",
-            "processing-failed"} <= codes
+            "processing-failed", "malformed-parquet", "special-file", "symlink-loop",
+            "already-read", "missing", "output-folder", "invalid-unicode",
+            "invalid-date"} <= codes
     for code in codes:
         assert f"| `{code}` |" in README, code
 
