@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .tokenize import sentence_of_tokens
+from .tokens import sentence_of_tokens
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
