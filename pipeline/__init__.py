@@ -18,12 +18,6 @@ __all__ = ["__version__", "run", "extract", "read_tables", "load_model", "RunSum
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())
 
-# The stage module pipeline/extract.py would shadow the function below once imported (Python
-# sets a package attribute for every loaded submodule): load it first (it is light), then
-# define the function, so `pipeline.extract` is the function and `from pipeline.extract
-# import mention_records` still finds the module.
-from . import extract as _extract_stage  # noqa: E402,F401
-
 
 def extract(records, model=None, normalize=True, batch_size=16):
     """Yield plain mention records (doc_id, mention, sentence, start_char, end_char, text,

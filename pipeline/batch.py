@@ -132,7 +132,7 @@ def _directory_hash(path: Path) -> str:
 
 # The modules whose code shapes a result shard: a change to any of them (a new release, or a
 # normalisation fix during development) makes earlier results stale.
-RESULT_MODULES = ("batch.py", "tokens.py", "extract.py", "normalize.py", "model.py")
+RESULT_MODULES = ("batch.py", "tokens.py", "mentions.py", "normalize.py", "model.py")
 
 
 def code_fingerprint() -> str:
@@ -221,7 +221,7 @@ class Analyser:
 
     def _shard(self, doc) -> dict:
         from . import normalize as normalize_stage
-        from .extract import mention_records
+        from .mentions import mention_records
         from .tokens import count_tokens, sentence_of_tokens, sentence_spans, token_records
 
         text = doc.text

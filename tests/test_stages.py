@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.extract import mention_records
+from pipeline.mentions import mention_records
 from pipeline.tokens import count_tokens, sentence_of_tokens, sentence_spans, token_records
 
 TEXT = ("Präsident Tokajew hatte Moskau um Hilfe gebeten.\n\nRussische Soldaten sollen den "
