@@ -13,7 +13,7 @@ Heavy dependencies (spaCy, pandas) are imported only when one of these is used.
 
 import logging
 
-__version__ = "0.1.0"
+from .about import __version__
 __all__ = ["__version__", "run", "extract", "read_tables", "load_model", "RunSummary"]
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())

@@ -37,7 +37,8 @@ from contextlib import ExitStack, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import __version__, read
+from . import read
+from .about import __version__
 from .write import FORMATS, SCHEMAS, TABLES, TableWriter, write_text_atomic
 
 log = logging.getLogger(__name__)

@@ -18,7 +18,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from . import __version__
+from .about import __version__
 
 app = typer.Typer(
     name="entity-pipeline",

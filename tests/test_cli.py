@@ -9,7 +9,9 @@ import sys
 import pytest
 
 from conftest import ROOT, SAMPLE, load_json, run_cli, sample_body
+from pipeline.about import __version__
 from pipeline.cli import app
+
 
 def command_names() -> list[str]:
     import typer
@@ -35,12 +37,12 @@ def test_help_and_version_do_not_import_spacy_or_pandas():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             cwd=ROOT, check=True)
     assert result.stdout.strip().endswith("[]")
-    assert "entity-pipeline 0.1.0" in result.stdout
+    assert f"entity-pipeline {__version__}" in result.stdout
 
 
 def test_version():
     result = run_cli("--version")
-    assert (result.exit_code, result.stdout) == (0, "entity-pipeline 0.1.0\n")
+    assert (result.exit_code, result.stdout) == (0, f"entity-pipeline {__version__}\n")
 
 
 def test_missing_input_is_a_usage_error(tmp_path):
@@ -160,7 +162,7 @@ def test_show_picks_an_article_by_id(tmp_path):
 def test_python_dash_m(tmp_path):
     result = subprocess.run([sys.executable, "-m", "pipeline", "--version"], cwd=ROOT,
                             capture_output=True, text=True)
-    assert (result.returncode, result.stdout) == (0, "entity-pipeline 0.1.0\n")
+    assert (result.returncode, result.stdout) == (0, f"entity-pipeline {__version__}\n")
 
 
 @pytest.mark.parametrize("workers", ["1", "2"])
