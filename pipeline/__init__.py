@@ -31,7 +31,7 @@ def extract(records, model=None, normalize=True, batch_size=16):
 _LAZY = {
     "run": ("batch", "run"),
     "RunSummary": ("batch", "RunSummary"),
-    "read_tables": ("write", "read_tables"),
+    "read_tables": ("tables", "read_tables"),
     "load_model": ("model", "load_model"),
 }
 

@@ -39,14 +39,14 @@ from pathlib import Path
 
 from . import read
 from .about import __version__
-from .write import FORMATS, SCHEMAS, TABLES, TableWriter, write_text_atomic
+from .files import write_text_atomic
+from .tables import (DEFAULT_FORMATS, DEFAULT_TABLES, TABLES, TableSet, choose_formats,
+                     choose_tables)
 
 log = logging.getLogger(__name__)
 
 STATE_DIR = ".entity-pipeline"
 SHARD_FORMAT = 1
-DEFAULT_TABLES = ("documents", "mentions", "entities", "cooccurrences", "errors")
-OPTIONAL_TABLES = ("tokens",)
 # Articles per spaCy batch. spaCy's peak memory grows with the tokens of a batch (64 news
 # articles: +410 MB, 16: +110 MB in one process) while its speed does not (the same within 5%).
 DEFAULT_BATCH_SIZE = 16
@@ -423,7 +423,7 @@ def run(
     model: str | None = None,
     normalize: bool = True,
     tables: Iterable[str] = DEFAULT_TABLES,
-    formats: Iterable[str] = FORMATS,
+    formats: Iterable[str] = DEFAULT_FORMATS,
     workers: int = 1,
     batch_size: int = DEFAULT_BATCH_SIZE,
     force: bool = False,
@@ -439,10 +439,8 @@ def run(
     if isinstance(inputs, (str, os.PathLike)):
         inputs = [inputs]
     inputs = [Path(path) for path in inputs]
-    tables = _check_tables(tables)
-    formats = [fmt for fmt in FORMATS if fmt in set(formats)]
-    if not formats:
-        raise ValueError(f"choose at least one format of {FORMATS}")
+    tables = choose_tables(tables)
+    formats = choose_formats(formats)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     summary = RunSummary(out=out)
@@ -499,29 +497,14 @@ def run(
     return summary
 
 
-def _check_tables(tables: Iterable[str]) -> list[str]:
-    chosen = set()
-    for name in tables:
-        if name == "all":
-            chosen.update(TABLES)
-        elif name in TABLES:
-            chosen.add(name)
-        else:
-            raise ValueError(f"unknown table '{name}'; choose from {', '.join(TABLES)} or all")
-    chosen.add("errors")  # failures are always recorded
-    return [name for name in TABLES if name in chosen]
-
-
 def _assemble(out, store, documents, errors, failed, tables, formats, summary) -> None:
     """Write every table from the shards, then swap all of them in at once."""
     from . import normalize as normalize_stage
 
     documents.sort(key=lambda meta: meta["doc_id"])
-    writers: dict[str, TableWriter] = {}
-    try:
-        for name in ("documents", "mentions", "tokens"):
-            if name in tables:
-                writers[name] = TableWriter(out, name, formats)
+    with TableSet(out, formats) as table_set:
+        streamed = {name: table_set.open(name) for name in ("documents", "mentions", "tokens")
+                    if name in tables}
         index = normalize_stage.EntityIndex()
         for meta in documents:
             if meta["key"] in failed:
@@ -539,51 +522,29 @@ def _assemble(out, store, documents, errors, failed, tables, formats, summary) -
             summary.articles += 1
             summary.tokens += shard["tokens"]
             summary.mentions += len(mentions)
-            if "documents" in writers:
-                writers["documents"].write({
+            if "documents" in streamed:
+                streamed["documents"].write({
                     **meta, "chars": len(shard["text"]), "tokens": shard["tokens"],
                     "sentences": len(shard["sentences"]), "mentions": len(mentions),
                     "text": shard["text"]})
-            if "mentions" in writers:
+            if "mentions" in streamed:
                 for number, mention in enumerate(mentions):
-                    writers["mentions"].write({**mention, "doc_id": doc_id, "mention": number})
-            if "tokens" in writers:
+                    streamed["mentions"].write({**mention, "doc_id": doc_id, "mention": number})
+            if "tokens" in streamed:
                 for token in shard["token_rows"] or []:
-                    writers["tokens"].write({**token, "doc_id": doc_id})
+                    streamed["tokens"].write({**token, "doc_id": doc_id})
             index.add(doc_id, meta["date"], mentions)
         entity_rows = index.entity_rows()
         summary.entities = len(entity_rows)
         if "entities" in tables:
-            writers["entities"] = _write_all(out, "entities", formats, entity_rows)
+            table_set.write_all("entities", entity_rows)
         if "cooccurrences" in tables:
-            writers["cooccurrences"] = _write_all(out, "cooccurrences", formats,
-                                                  index.cooccurrence_rows())
+            table_set.write_all("cooccurrences", index.cooccurrence_rows())
         errors.sort(key=lambda e: (e["source"], e["line"] or 0, e["doc_id"] or "", e["error"]))
         summary.errors = len(errors)
-        writers["errors"] = _write_all(out, "errors", formats, errors)
-        for writer in writers.values():
-            writer.finish()
-    except BaseException:
-        for writer in writers.values():
-            writer.discard()
-        raise
-    for writer in writers.values():
-        writer.commit()
-    summary.tables = sorted(writers)
-    for name in TABLES:  # tables of an earlier run with other --tables/--format are stale
-        for fmt in FORMATS:
-            if name not in writers or fmt not in formats:
-                (out / f"{name}.{fmt}").unlink(missing_ok=True)
-
-
-def _write_all(out: Path, name: str, formats, rows: list[dict]) -> TableWriter:
-    columns = SCHEMAS[name]
-    if rows:  # columns the normalize stage adds later are kept, after the documented ones
-        columns = columns + [key for key in rows[0] if key not in columns]
-    writer = TableWriter(out, name, formats, columns)
-    for row in rows:
-        writer.write(row)
-    return writer
+        table_set.write_all("errors", errors)
+        table_set.commit()
+    summary.tables = sorted(table_set.tables)
 
 
 def _write_manifest(out, fingerprint, model, normalize, with_tokens, documents) -> None:
@@ -624,7 +585,7 @@ def extract(records: Iterable[dict | str], model: str | None = None, normalize: 
         mentions = sorted(shard["mentions"], key=lambda m: (m["start_char"], m["end_char"]))
         for number, mention in enumerate(mentions):
             yield {"doc_id": doc_id, "mention": number,
-                   **{key: mention.get(key) for key in SCHEMAS["mentions"][2:]}}
+                   **{key: mention.get(key) for key in TABLES["mentions"].column_names[2:]}}
 
 
 def article_entities(path: str | os.PathLike, doc_id: str | None = None,

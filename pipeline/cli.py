@@ -102,14 +102,12 @@ def run_command(
 ) -> None:
     """Process articles into tables in --out; rerun to add articles or resume."""
     _setup_logging(quiet)
-    from .write import TABLES
+    from .tables import choose_tables
 
-    chosen = [name.strip() for name in tables.split(",") if name.strip()]
-    unknown = [name for name in chosen if name not in TABLES and name != "all"]
-    if unknown or not chosen:
-        raise typer.BadParameter(
-            f"unknown table {', '.join(unknown) or '(none)'}; choose from {', '.join(TABLES)} "
-            "or all", param_hint="--tables")
+    try:
+        chosen = choose_tables(tables.split(","))
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="--tables") from None
     formats = ["csv", "json"] if output_format is OutputFormat.both else [output_format.value]
 
     from . import batch

@@ -21,8 +21,6 @@ def test_run_and_read_tables_as_dataframes(corpus, tmp_path):
     assert str(documents["line"].dtype) == "Int64" and documents["line"].isna().all()
     assert str(frames["mentions"]["start_char"].dtype) == "Int64"
     assert str(frames["mentions"]["compound"].dtype) == "boolean"
-    csv_frames = pipeline.read_tables(tmp_path / "csv")
-    assert csv_frames == {}
     assert len(frames["mentions"]) == summary.mentions
     assert list(frames["errors"].columns) == ["source", "line", "doc_id", "stage", "error",
                                               "message"]
