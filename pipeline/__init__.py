@@ -14,23 +14,17 @@ Heavy dependencies (spaCy, pandas) are imported only when one of these is used.
 import logging
 
 from .about import __version__
+
 __all__ = ["__version__", "run", "extract", "read_tables", "load_model", "RunSummary"]
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())
 
-
-def extract(records, model=None, normalize=True, batch_size=16):
-    """Yield plain mention records (doc_id, mention, sentence, start_char, end_char, text,
-    label, entity_id, name, compound) for articles given as dicts with ``id``/``doc_id`` and
-    ``text``, or as plain strings (numbered from 0)."""
-    from .batch import extract as extract_mentions
-
-    return extract_mentions(records, model=model, normalize=normalize, batch_size=batch_size)
-
-
+# Public name -> (module, attribute), imported on first use. No module of the package is named
+# like one of these names, or importing it would replace the attribute.
 _LAZY = {
-    "run": ("batch", "run"),
-    "RunSummary": ("batch", "RunSummary"),
+    "run": ("runner", "run"),
+    "RunSummary": ("runner", "RunSummary"),
+    "extract": ("analyse", "extract"),
     "read_tables": ("tables", "read_tables"),
     "load_model": ("model", "load_model"),
 }

@@ -110,18 +110,19 @@ def run_command(
         raise typer.BadParameter(str(error), param_hint="--tables") from None
     formats = ["csv", "json"] if output_format is OutputFormat.both else [output_format.value]
 
-    from . import batch
     from .model import ModelNotFoundError
+    from .runner import run
+    from .store import OutputBusy
 
     try:
         with _progress(quiet) as advance:
-            summary = batch.run(inputs, out, model=model, normalize=not no_normalize,
+            summary = run(inputs, out, model=model, normalize=not no_normalize,
                                 tables=chosen, formats=formats, workers=workers,
                                 batch_size=batch_size, force=force, progress=advance)
     except ModelNotFoundError as error:
         _stderr(f"Error: {error}")
         raise typer.Exit(code=2) from None
-    except batch.OutputBusy as error:
+    except OutputBusy as error:
         _stderr(f"Error: {error}")
         raise typer.Exit(code=1) from None
     except KeyboardInterrupt:
@@ -212,7 +213,7 @@ def show_command(
     from rich.console import Console
     from rich.table import Table
 
-    from .batch import article_entities
+    from .analyse import article_entities
     from .model import ModelNotFoundError
 
     try:

@@ -38,8 +38,8 @@ def test_readme_documents_every_run_option():
 
 
 def test_readme_documents_every_error_code():
-    sources = "".join((ROOT / "pipeline" / name).read_text(encoding="utf-8")
-                      for name in ("read.py", "batch.py"))
+    sources = "".join(path.read_text(encoding="utf-8")
+                      for path in sorted((ROOT / "pipeline").rglob("*.py")))
     codes = set(re.findall(r'error_record\(\s*[^,()]+(?:\[[^]]*\])?,\s*"([a-z0-9-]+)"', sources))
     codes |= set(re.findall(r'return \("([a-z0-9-]+)",', sources))
     assert {"empty", "binary", "not-utf8", "malformed-jsonl", "malformed-csv", "duplicate-id",
