@@ -27,7 +27,8 @@ from .analyse import ArticleNotFound
 from .model import ModelNotFoundError
 from .settings import DEFAULT_BATCH_SIZE
 from .store import OutputBusy
-from .tables import DEFAULT_FORMATS, DEFAULT_TABLES, FORMATS, TABLES, choose_formats, choose_tables
+from .formats import DEFAULT_FORMATS, FORMATS, choose_formats
+from .tables import DEFAULT_OUT, DEFAULT_TABLES, TABLES, choose_tables
 
 app = typer.Typer(
     name="entity-pipeline",
@@ -145,7 +146,7 @@ def run_command(
         typer.Argument(exists=True, show_default=False, metavar="INPUT...",
                        help="Article files (.txt, .jsonl, .csv) or folders, read recursively."),
     ],
-    out: Annotated[Path, out_option("Folder for the tables.")] = Path("outputs"),
+    out: Annotated[Path, out_option("Folder for the tables.")] = Path(DEFAULT_OUT),
     formats: FormatOption = ",".join(DEFAULT_FORMATS),
     model: ModelOption = None,
     tables: TablesOption = ",".join(DEFAULT_TABLES),
@@ -253,8 +254,9 @@ def show_command(
 
 @app.command("train")
 def train_command(
-    data: Annotated[Path, typer.Argument(exists=True, file_okay=False,
-                    help="Folder with the gold corpora, one subfolder per corpus (see MODEL_CARD.md).")],
+    data: Annotated[Path, typer.Argument(
+        exists=True, file_okay=False,
+        help="Folder with the gold corpora, one subfolder per corpus (see MODEL_CARD.md).")],
     out: Annotated[Path, out_option("Where to write the trained model folder.")
                    ] = Path("training/model"),
     work: Annotated[Path, typer.Option("--work", file_okay=False,
@@ -264,8 +266,9 @@ def train_command(
                        help="Train and use floret static vectors.")] = True,
     max_steps: Annotated[Optional[int], typer.Option(min=1,
                          help="Stop after this many steps (default: the config's).")] = None,
-    teachers: Annotated[int, typer.Option(min=0,
-                        help="Teacher models whose agreed tags on Wikipedia become silver data; 0: gold only.")] = 2,
+    teachers: Annotated[int, typer.Option(
+        min=0, help="Teacher models whose agreed tags on Wikipedia become silver data; "
+        "0: gold only.")] = 2,
     silver_lines: Annotated[int, typer.Option(min=1,
                             help="Wikipedia lines the teachers tag.")] = 120000,
     workers: Annotated[int, workers_option(
@@ -280,7 +283,8 @@ def train_command(
     with exit_codes():
         model_dir = train(data, out, work, seed=seed, vectors=vectors, max_steps=max_steps,
                           workers=workers, silver=silver)
-    _stderr(f"model written to {model_dir}; score it with: entity-pipeline evaluate GOLD --model {model_dir}")
+    _stderr(f"model written to {model_dir}; score it with: "
+            f"entity-pipeline evaluate GOLD --model {model_dir}")
 
 
 @app.command("evaluate")
@@ -303,4 +307,5 @@ def evaluate_command(
     typer.echo(f"{result['gold']}: {result['sentences']} sentences, model {model or 'embedded'}")
     typer.echo(f"{'label':<6} {'precision':>9} {'recall':>7} {'f1':>7} {'support':>8}")
     for label, row in result["scores"].items():
-        typer.echo(f"{label:<6} {row['precision']:>9.3f} {row['recall']:>7.3f} {row['f1']:>7.3f} {row['support']:>8}")
+        typer.echo(f"{label:<6} {row['precision']:>9.3f} {row['recall']:>7.3f} "
+                   f"{row['f1']:>7.3f} {row['support']:>8}")

@@ -24,7 +24,8 @@ from .analyse import ArticleResult, LocalEngine, batched
 from .assemble import StoredArticles, write_tables
 from .settings import DEFAULT_BATCH_SIZE, RunSettings, article_key
 from .store import ShardStore, output_lock, remove_run_temporaries, write_manifest
-from .tables import DEFAULT_FORMATS, DEFAULT_TABLES, choose_formats, choose_tables
+from .formats import DEFAULT_FORMATS, choose_formats
+from .tables import DEFAULT_OUT, DEFAULT_TABLES, choose_tables
 
 log = logging.getLogger(__name__)
 
@@ -106,7 +107,7 @@ class Inventory:
 
 def run(
     inputs: Iterable[str | os.PathLike] | str | os.PathLike,
-    out: str | os.PathLike = "outputs",
+    out: str | os.PathLike = DEFAULT_OUT,
     *,
     model: str | None = None,
     normalize: bool = True,

@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .about import __version__
-from .tables import DEFAULT_FORMATS, DEFAULT_TABLES
+from .formats import DEFAULT_FORMATS
+from .tables import DEFAULT_TABLES
 
 PACKAGE = __name__.rpartition(".")[0]
 

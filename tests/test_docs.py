@@ -8,7 +8,7 @@ import typer
 
 from conftest import ROOT
 from pipeline.cli import app
-from pipeline.tables import FORMATS
+from pipeline.formats import FORMATS
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 SETUP_AND_RUN = ("python3 -m venv .venv && . .venv/bin/activate && pip install . && "
