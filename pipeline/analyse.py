@@ -177,7 +177,7 @@ class _ProcessAnalyser:
 
     def analyse(self, settings: RunSettings, batch: list[tuple[str, str]]) -> list[ArticleResult]:
         with self.lock:
-            if self.analyser is None or self.analyser.settings.analysis != settings.analysis:
+            if self.analyser is None or self.analyser.settings.analysis_options != settings.analysis_options:
                 if self.analyser is not None:
                     self.analyser.close()
                 self.analyser = None  # a failing load must not leave the old one in place

@@ -19,7 +19,8 @@ if TYPE_CHECKING:
 
 def analyse(article: Article, settings: RunSettings) -> None:
     """Replace the raw mention records with named ones."""
-    text, shard = article.shard["text"], article.shard
+    shard = article.shard
+    text = shard["text"]
     if settings.normalize:
         mentions = normalize.normalize_article(text, shard["mentions"], shard["sentences"])
     else:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import read
-from .analyse import ArticleResult, LocalEngine, batched
+from .analyse import ArticleResult, Engine, LocalEngine, batched
 from .assemble import StoredArticles, write_tables
 from .settings import DEFAULT_BATCH_SIZE, RunSettings, article_key
 from .store import ShardStore, output_lock, remove_run_temporaries, write_manifest
@@ -136,7 +136,7 @@ def run(
         store = ShardStore(out)
         inventory = Inventory(settings.fingerprint(), store, force)
         records = read.iter_records(paths, max_chars=max_chars, skip=[out])
-        engine = LocalEngine(settings, workers)
+        engine: Engine = LocalEngine(settings, workers)
         try:
             results = engine.results(batched(inventory.to_analyse(records), batch_size))
             analysed, analysed_tokens = _store_results(results, inventory, store, progress)

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from .about import __version__
 from .formats import DEFAULT_FORMATS
+from .model import installed_version, model_fingerprint
 from .tables import DEFAULT_TABLES
 
 PACKAGE = __name__.rpartition(".")[0]
@@ -59,14 +60,12 @@ class RunSettings:
         return "tokens" in self.tables
 
     @property
-    def analysis(self) -> tuple:
+    def analysis_options(self) -> tuple:
         """The options an analyser depends on: equal for runs that can share one."""
         return self.model, self.normalize, self.with_tokens
 
     def fingerprint(self) -> str:
         """A hash that changes whenever stored results of these settings may be stale."""
-        from .model import model_fingerprint
-
         parts = {"code": code_fingerprint(), "model": model_fingerprint(self.model),
                  "normalize": self.normalize, "tokens": self.with_tokens}
         return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
@@ -79,8 +78,6 @@ def article_key(fingerprint: str, text: str) -> str:
 
 def code_fingerprint() -> str:
     """A hash of the version, the stage list and the code that makes a result shard."""
-    from .model import installed_version
-
     digest = hashlib.sha256(__version__.encode())
     digest.update(json.dumps(STAGES).encode())
     for path in code_files():
