@@ -33,7 +33,7 @@ from .tables import DEFAULT_OUT, DEFAULT_TABLES, TABLES, choose_tables
 app = typer.Typer(
     name="entity-pipeline",
     help="Find the people, places and organisations in German news articles and write them "
-    "as tables (CSV and JSON).",
+    "as tables.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
