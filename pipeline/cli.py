@@ -27,7 +27,7 @@ from .analyse import ArticleNotFound
 from .model import ModelNotFoundError
 from .settings import DEFAULT_BATCH_SIZE
 from .store import OutputBusy
-from .formats import DEFAULT_FORMATS, FORMATS, choose_formats
+from .formats import DEFAULT_FORMATS, FORMATS, choose_formats, format_choices
 from .tables import DEFAULT_OUT, DEFAULT_TABLES, TABLES, choose_tables
 
 app = typer.Typer(
@@ -89,7 +89,7 @@ NoNormalizeOption = Annotated[bool, typer.Option(
     "--no-normalize", help="Keep each mention's text as its name (no merging of variants).")]
 FormatOption = Annotated[str, typer.Option(
     "--format", "-f", callback=_comma_list(choose_formats), metavar="LIST",
-    help=f"Comma-separated table formats: {', '.join(FORMATS)} (both = csv,json).")]
+    help=f"Comma-separated table formats: {format_choices()}.")]
 TablesOption = Annotated[str, typer.Option(
     "--tables", callback=_comma_list(choose_tables), metavar="LIST",
     help=f"Comma-separated tables to write: {', '.join(TABLES)}, or 'all' (errors is always "

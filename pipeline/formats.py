@@ -74,8 +74,14 @@ def choose_formats(names: Iterable[str]) -> tuple[str, ...]:
     unknown = [name for name in names if name not in FORMATS and name not in FORMAT_ALIASES]
     if unknown or not chosen:
         raise ValueError(f"unknown format {', '.join(unknown) or '(none)'}; choose from "
-                         f"{', '.join(FORMATS)} (comma-separated; both = csv,json)")
+                         f"{format_choices()}, comma-separated")
     return tuple(name for name in FORMATS if name in chosen)
+
+
+def format_choices() -> str:
+    """The formats as help and error messages list them: ``csv, json (both = csv,json)``."""
+    aliases = ", ".join(f"{alias} = {','.join(names)}" for alias, names in FORMAT_ALIASES.items())
+    return f"{', '.join(FORMATS)} ({aliases})"
 
 
 DEFAULT_FORMATS = FORMAT_ALIASES["both"]

@@ -11,6 +11,8 @@ import pytest
 from typer.testing import CliRunner
 
 from pipeline.cli import app
+from pipeline.formats import FORMATS
+from pipeline.tables import TABLES
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "corpus" / "kasachstan-2022-01.txt"
@@ -18,8 +20,9 @@ SHARED = ROOT.parent / "shared"
 # The gold corpora and the benchmark (CI has them beside the clone; tests that need them skip
 # without); ENTITY_PIPELINE_DATA points elsewhere.
 SHARED_DATA = Path(os.environ.get("ENTITY_PIPELINE_DATA", SHARED / "data"))
-TABLE_FILES = [f"{name}.{fmt}" for name in ("documents", "mentions", "entities", "cooccurrences",
-                                            "tokens", "errors") for fmt in ("csv", "json")]
+# Every file a table can be written to, in every registered format.
+TABLE_FILES = sorted({path.name for name in TABLES for table_format in FORMATS.values()
+                      for path in table_format.paths(Path("."), name)})
 
 # Real German names and phrases (from the sample article's world) to build many distinct,
 # realistic one-sentence articles.
