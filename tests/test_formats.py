@@ -83,9 +83,11 @@ def tsv_format():
 
             return pd.read_csv(path, sep="\t", header=None, names=table.column_names, dtype=str)
 
+    registered = dict(FORMATS)
     register_format(TsvFormat)
     yield TsvFormat
-    del FORMATS["tsv"]
+    FORMATS.clear()
+    FORMATS.update(registered)
 
 
 def test_a_registered_format_is_written_chosen_read_and_cleaned_up(tsv_format, tmp_path):
