@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import importlib.metadata
 import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -63,6 +62,8 @@ def model_fingerprint(model: str | None) -> str:
 
 
 def installed_version(package: str) -> str:
+    import importlib.metadata  # not at the top: --help stays instant
+
     try:
         return importlib.metadata.version(package)
     except importlib.metadata.PackageNotFoundError:
