@@ -18,7 +18,7 @@ from collections import Counter
 
 import pandas as pd
 
-from pipeline.write import read_tables
+from pipeline.tables import read_tables
 
 
 def merge_kind(surface: str, name: str) -> str:

@@ -80,7 +80,7 @@ def test_one_and_two_workers_give_identical_bytes(corpus, tmp_path):
 
 
 def test_second_run_on_the_same_output_is_refused(corpus, tmp_path):
-    from pipeline.batch import output_lock
+    from pipeline.store import output_lock
 
     out = tmp_path / "out"
     with output_lock(out):

@@ -8,6 +8,7 @@ import typer
 
 from conftest import ROOT
 from pipeline.cli import app
+from pipeline.formats import FORMATS
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 SETUP_AND_RUN = ("python3 -m venv .venv && . .venv/bin/activate && pip install . && "
@@ -78,3 +79,16 @@ def test_readme_sample_output_is_real(tmp_path, monkeypatch):
             lines = lines[:int(args[0].lstrip("-"))]
         assert shown == lines, hint
     assert len(commands) == 5
+
+
+def test_readme_maps_every_module():
+    section = README[README.index("## Development"):]
+    for path in sorted((ROOT / "pipeline").rglob("*.py")):
+        name = path.relative_to(ROOT / "pipeline").as_posix()
+        if name != "__main__.py":
+            assert f"`{name}`" in section, f"README's module map lacks {name}"
+
+
+def test_readme_lists_every_format():
+    row = next(line for line in README.splitlines() if line.startswith("| `--format"))
+    assert all(f"`{name}`" in row for name in FORMATS), row
