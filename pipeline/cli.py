@@ -24,6 +24,7 @@ import typer
 
 from .about import __version__
 from .analyse import ArticleNotFound
+from .dask_engine import ClusterError, ClusterSetupError
 from .model import ModelNotFoundError
 from .settings import DEFAULT_BATCH_SIZE
 from .store import OutputBusy
@@ -44,6 +45,8 @@ log = logging.getLogger("pipeline")
 # The errors a command can end with and their exit codes (first match wins; README "Exit codes").
 EXIT_CODES: tuple[tuple[type[BaseException], int], ...] = (
     (ModelNotFoundError, 2),  # --model is neither an installed package nor a model folder
+    (ClusterSetupError, 2),  # --scheduler: no Dask, no scheduler, or workers that differ
+    (ClusterError, 1),  # the cluster failed during the run (stored results are kept)
     (OutputBusy, 1),  # another run holds --out
     (ArticleNotFound, 1),  # show: no such article in the file
     (ImportError, 1),  # an optional dependency is missing (train: floret)
@@ -151,6 +154,11 @@ def run_command(
     model: ModelOption = None,
     tables: TablesOption = ",".join(DEFAULT_TABLES),
     workers: Annotated[int, workers_option("Processes, each loading the model once.")] = 1,
+    scheduler: Annotated[Optional[str], typer.Option(
+        "--scheduler", metavar="ADDRESS",
+        help="Analyse on a Dask cluster: a scheduler address (tcp://HOST:8786), or 'local' "
+        "for a local cluster of --workers processes. Needs pip install "
+        "'entity-pipeline[dask]'.")] = None,
     batch_size: BatchSizeOption = DEFAULT_BATCH_SIZE,
     quiet: QuietOption = False,
     force: ForceOption = False,
@@ -164,8 +172,8 @@ def run_command(
                    "again to resume. The previous tables are unchanged.")
     with exit_codes(interrupted), _progress(quiet) as advance:
         summary = run(inputs, out, model=model, normalize=not no_normalize, tables=tables,
-                      formats=formats, workers=workers, batch_size=batch_size, force=force,
-                      progress=advance)
+                      formats=formats, workers=workers, scheduler=scheduler,
+                      batch_size=batch_size, force=force, progress=advance)
     if not quiet:
         _report(summary)
     raise typer.Exit(code=summary.exit_code)

@@ -114,12 +114,16 @@ def run(
     tables: Iterable[str] = DEFAULT_TABLES,
     formats: Iterable[str] = DEFAULT_FORMATS,
     workers: int = 1,
+    scheduler=None,
     batch_size: int = DEFAULT_BATCH_SIZE,
     force: bool = False,
     max_chars: int = read.DEFAULT_MAX_CHARS,
     progress: Callable[[int], None] | None = None,
 ) -> RunSummary:
     """Process ``inputs`` (files and folders) into tables in ``out``; see the module docstring.
+
+    ``scheduler`` runs the analysis on a Dask cluster: ``"local"`` (``workers`` processes), a
+    scheduler address, or a ``distributed.Client`` (left open); None: ``workers`` local processes.
 
     Raises ``OutputBusy`` when another run holds ``out`` and ``ValueError`` for an unknown table
     or format. Bad articles never raise: they become rows of the ``errors`` table and
@@ -136,7 +140,7 @@ def run(
         store = ShardStore(out)
         inventory = Inventory(settings.fingerprint(), store, force)
         records = read.iter_records(paths, max_chars=max_chars, skip=[out])
-        engine: Engine = LocalEngine(settings, workers)
+        engine = _engine(settings, workers, scheduler)
         try:
             results = engine.results(batched(inventory.to_analyse(records), batch_size))
             analysed, analysed_tokens = _store_results(results, inventory, store, progress)
@@ -153,6 +157,15 @@ def run(
         reused=inventory.reused, processed_tokens=analysed_tokens,
         seconds=time.perf_counter() - started, tables=totals.tables, formats=settings.formats,
         first_errors=totals.errors[:FIRST_ERRORS])
+
+
+def _engine(settings: RunSettings, workers: int, scheduler) -> Engine:
+    """Where the articles are analysed: here or in local processes, or on a Dask cluster."""
+    if scheduler is None:
+        return LocalEngine(settings, workers)
+    from .dask_engine import DaskEngine
+
+    return DaskEngine(settings, scheduler, workers)
 
 
 def _store_results(results: Iterator[ArticleResult], inventory: Inventory, store: ShardStore,

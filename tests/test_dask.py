@@ -1,0 +1,379 @@
+"""Issue 16: the run on a real Dask cluster (`dask scheduler` and `dask worker` processes on
+127.0.0.1): the tables of a local run, a SIGKILLed worker loses nothing, incremental reruns,
+and one clear message for a cluster that cannot do the work."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, SAMPLE, SHARED_DATA, articles, run_cli, table_bytes, write_jsonl
+
+distributed = pytest.importorskip("distributed", reason="the dask extra is not installed")
+
+GNAD = SHARED_DATA / "10kgnad" / "test.csv"
+GNAD_ARTICLES = 200
+DASK = Path(sys.executable).with_name("dask")
+LOOPBACK = "127.0.0.1"
+STARTUP_SECONDS = 120  # a worker's start on a loaded 2-core machine, bounded
+RUN_SECONDS = 600
+needs_gnad = pytest.mark.skipif(not GNAD.exists(), reason=f"10kGNAD not found at {GNAD}")
+
+
+# --- a real scheduler and workers as subprocesses ----------------------------------------------
+
+class Cluster:
+    """`dask scheduler` and `dask worker` processes, each in its own process group, so that
+    stopping one stops its nanny's worker too."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.processes: list[subprocess.Popen] = []
+        self.address = ""
+        self.client = None
+
+    def start_scheduler(self) -> None:
+        scheduler_file = self.folder / "scheduler.json"
+        self._start("scheduler", "--host", LOOPBACK, "--port", "0", "--dashboard-address",
+                    f"{LOOPBACK}:0", "--scheduler-file", scheduler_file)
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while not scheduler_file.exists():
+            assert time.monotonic() < deadline, "the scheduler did not start"
+            assert self.processes[0].poll() is None, self._logs()
+            time.sleep(0.1)
+        self.address = json.loads(scheduler_file.read_text())["address"]
+        assert self.address.startswith(f"tcp://{LOOPBACK}:")
+
+    def start_workers(self, count: int, *options: str) -> None:
+        for _ in range(count):
+            self._start("worker", self.address, "--host", LOOPBACK, "--nthreads", "1",
+                        "--no-dashboard", *options)
+        if self.client is None:
+            self.client = distributed.Client(self.address, timeout=STARTUP_SECONDS)
+        self.client.wait_for_workers(count, timeout=STARTUP_SECONDS)
+
+    def worker_pids(self) -> dict[str, int]:
+        return self.client.run(os.getpid)
+
+    def _start(self, *args) -> None:
+        log = open(self.folder / f"{args[0]}-{len(self.processes)}.log", "w")
+        self.processes.append(subprocess.Popen(
+            [str(DASK), *map(str, args)], stdout=log, stderr=subprocess.STDOUT,
+            cwd=self.folder, start_new_session=True))
+        log.close()
+
+    def _logs(self) -> str:
+        return "\n".join(path.read_text()[-2000:] for path in sorted(self.folder.glob("*.log")))
+
+    def stop(self) -> None:
+        if self.client is not None:
+            self.client.close(timeout=10)
+        for process in reversed(self.processes):
+            _stop_group(process)
+
+
+def _stop_group(process: subprocess.Popen) -> None:
+    for sig, wait in ((signal.SIGTERM, 15), (signal.SIGKILL, 15)):
+        if process.poll() is not None:
+            break
+        try:
+            os.killpg(process.pid, sig)
+        except ProcessLookupError:
+            break
+        try:
+            process.wait(wait)
+        except subprocess.TimeoutExpired:
+            continue
+
+
+def start_cluster(folder: Path, workers: int, *worker_options: str) -> Cluster:
+    cluster = Cluster(folder)
+    try:
+        cluster.start_scheduler()
+        cluster.start_workers(workers, *worker_options)
+    except BaseException:
+        cluster.stop()
+        raise
+    return cluster
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory):
+    """A scheduler and two workers (with nannies, which restart a killed worker), shared by
+    the tests that leave it whole."""
+    running = start_cluster(tmp_path_factory.mktemp("cluster"), 2)
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+@pytest.fixture
+def whole_cluster(cluster):
+    """The shared cluster with both its workers (a worker a test killed is back)."""
+    cluster.client.wait_for_workers(2, timeout=STARTUP_SECONDS)
+    return cluster
+
+
+# --- the corpus: the sample article and 200 real news articles ---------------------------------
+
+def gnad_texts(count: int) -> list[str]:
+    spec = importlib.util.spec_from_file_location("throughput",
+                                                  ROOT / "benchmarks" / "throughput.py")
+    throughput = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(throughput)
+    return throughput.load_texts(GNAD, count)
+
+
+def make_corpus(base: Path, texts: list[str]) -> Path:
+    """``base/corpus``: the sample and the news as JSONL. Runs use the relative paths
+    ``corpus`` and ``out`` from ``base``, so every copy gives the same tables."""
+    folder = base / "corpus"
+    folder.mkdir(parents=True)
+    shutil.copy(SAMPLE, folder / SAMPLE.name)
+    write_jsonl(folder / "news.jsonl", [{"id": f"gnad-{number:05d}", "text": text}
+                                        for number, text in enumerate(texts)])
+    return base
+
+
+def run_in(base: Path, monkeypatch, *options):
+    monkeypatch.chdir(base)
+    return run_cli("run", "corpus", "--out", "out", "--tables", "all", "--quiet", *options)
+
+
+def summary(base: Path, monkeypatch, *options) -> str:
+    monkeypatch.chdir(base)
+    result = run_cli("run", "corpus", "--out", "out", "--tables", "all", *options)
+    assert result.exit_code == 0, result.output
+    first = result.stderr.splitlines()[0]
+    return first[first.index("(") + 1:first.index(")")]
+
+
+@pytest.fixture(scope="module")
+def news():
+    if not GNAD.exists():
+        pytest.skip(f"10kGNAD not found at {GNAD}")
+    return gnad_texts(GNAD_ARTICLES)
+
+
+@pytest.fixture(scope="module")
+def reference(news, tmp_path_factory):
+    """The tables of a local one-process run over the corpus."""
+    base = make_corpus(tmp_path_factory.mktemp("reference"), news)
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        result = run_in(base, monkeypatch, "--workers", "1")
+    assert result.exit_code == 0, result.output
+    tables = table_bytes(base / "out")
+    assert len(tables) == 12
+    return tables
+
+
+# --- the same tables on the cluster ------------------------------------------------------------
+
+def test_cluster_run_gives_the_tables_of_a_local_run(whole_cluster, news, reference, tmp_path,
+                                                    monkeypatch):
+    base = make_corpus(tmp_path, news)
+    counts = summary(base, monkeypatch, "--scheduler", whole_cluster.address,
+                     "--batch-size", "8")
+    assert counts == f"{GNAD_ARTICLES + 1} analysed, 0 reused"
+    assert table_bytes(base / "out") == reference
+
+
+def test_a_worker_killed_mid_run_loses_nothing(whole_cluster, news, reference, tmp_path):
+    base = make_corpus(tmp_path, news)
+    shards = base / "out" / ".entity-pipeline" / "shards"
+    [victim, *_] = whole_cluster.worker_pids().values()
+    run = subprocess.Popen(
+        [sys.executable, "-m", "pipeline", "run", "corpus", "--out", "out", "--tables", "all",
+         "--batch-size", "4", "--quiet", "--scheduler", whole_cluster.address],
+        cwd=base, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + RUN_SECONDS
+        while run.poll() is None and len(list(shards.glob("*/*.json"))) < 20:
+            assert time.monotonic() < deadline
+            time.sleep(0.02)
+        assert run.poll() is None, "the run ended before a worker could be killed"
+        stored_at_kill = len(list(shards.glob("*/*.json")))
+        os.kill(victim, signal.SIGKILL)
+        _, stderr = run.communicate(timeout=RUN_SECONDS)
+    finally:
+        run.kill()
+    assert run.returncode == 0, stderr
+    assert stored_at_kill < GNAD_ARTICLES / 2
+    assert victim not in whole_cluster.worker_pids().values()
+    assert table_bytes(base / "out") == reference
+
+
+def test_incremental_rerun_on_the_cluster_analyses_only_new_articles(
+        whole_cluster, news, reference, tmp_path, monkeypatch):
+    base = make_corpus(tmp_path, news[:-10])
+    scheduler = ("--scheduler", whole_cluster.address)
+    assert summary(base, monkeypatch, *scheduler) == f"{GNAD_ARTICLES - 9} analysed, 0 reused"
+    shutil.rmtree(base / "corpus")
+    make_corpus(base, news)
+    assert summary(base, monkeypatch, *scheduler) == f"10 analysed, {GNAD_ARTICLES - 9} reused"
+    assert table_bytes(base / "out") == reference
+    assert summary(base, monkeypatch, *scheduler) == f"0 analysed, {GNAD_ARTICLES + 1} reused"
+
+
+def test_library_run_on_an_existing_client_leaves_it_open(whole_cluster, corpus, tmp_path):
+    import pipeline
+
+    write_jsonl(corpus / "a.jsonl", articles(12))
+    local = pipeline.run([corpus], tmp_path / "local")
+    on_cluster = pipeline.run([corpus], tmp_path / "cluster", scheduler=whole_cluster.client,
+                              batch_size=3)
+    assert (on_cluster.exit_code, on_cluster.processed) == (0, 13)
+    assert whole_cluster.client.status == "running"
+    assert table_bytes(tmp_path / "cluster") == table_bytes(tmp_path / "local")
+
+
+def test_scheduler_local_starts_a_cluster_of_worker_processes(corpus, tmp_path):
+    write_jsonl(corpus / "a.jsonl", articles(30))
+    assert run_cli("run", corpus, "--out", tmp_path / "local").exit_code == 0
+    result = run_cli("run", corpus, "--out", tmp_path / "dask", "--scheduler", "local",
+                     "--workers", "2", "--batch-size", "4")
+    assert result.exit_code == 0, result.output
+    assert "31 analysed, 0 reused" in result.stderr
+    assert table_bytes(tmp_path / "dask") == table_bytes(tmp_path / "local")
+
+
+# --- a cluster that cannot do the work: one line, the right exit code --------------------------
+
+def assert_one_line_error(result, code: int, *parts: str) -> str:
+    assert result.exit_code == code, result.output
+    [line] = [line for line in result.stderr.splitlines() if line.startswith("Error: ")]
+    message = " ".join(result.stderr.split())
+    assert "Traceback" not in result.output
+    for part in parts:
+        assert part in message, message
+    return line
+
+
+def test_without_dask_scheduler_says_how_to_install_it(corpus, tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "distributed", None)  # import distributed now fails
+    result = run_cli("run", corpus, "--out", tmp_path / "out", "--scheduler", "local")
+    assert_one_line_error(result, 2, "--scheduler needs Dask",
+                          "pip install 'entity-pipeline[dask]'")
+    assert not (tmp_path / "out" / "documents.csv").exists()
+
+
+def test_unreachable_scheduler_is_a_usage_error(corpus, tmp_path):
+    import dask
+
+    with dask.config.set({"distributed.comm.timeouts.connect": "2s"}):
+        result = run_cli("run", corpus, "--out", tmp_path / "out", "--scheduler",
+                         f"tcp://{LOOPBACK}:9")  # the discard port: nothing listens
+    assert_one_line_error(result, 2, f"cannot reach the Dask scheduler at tcp://{LOOPBACK}:9",
+                          "dask scheduler")
+
+
+def test_a_model_missing_on_the_workers_stops_before_any_batch(whole_cluster, corpus, tmp_path):
+    missing = tmp_path / "only-on-the-client"
+    out = tmp_path / "out"
+    result = run_cli("run", corpus, "--out", out, "--model", missing,
+                     "--scheduler", whole_cluster.address)
+    assert_one_line_error(result, 2, "Dask worker tcp://127.0.0.1:", "cannot load the model",
+                          str(missing), "at the same path")
+    assert not list(out.glob(".entity-pipeline/shards/*/*"))
+    assert not (out / "documents.csv").exists()
+
+
+def test_a_worker_of_another_version_stops_before_any_batch(whole_cluster, corpus, tmp_path,
+                                                           monkeypatch):
+    from pipeline import about
+
+    installed = about.__version__
+    monkeypatch.setattr(about, "__version__", "0.0.1")  # this client; the workers: installed
+    out = tmp_path / "out"
+    result = run_cli("run", corpus, "--out", out, "--scheduler", whole_cluster.address)
+    assert_one_line_error(result, 2, "Dask worker tcp://127.0.0.1:",
+                          f"has entity-pipeline {installed}, this client 0.0.1",
+                          "pip install 'entity-pipeline[dask]'")
+    assert not list(out.glob(".entity-pipeline/shards/*/*"))
+
+
+def test_a_worker_that_joins_later_is_checked_by_its_first_batch():
+    from pipeline.dask_engine import ClusterSetupError, analyse_on_worker, node_identity
+    from pipeline.settings import RunSettings
+
+    settings = RunSettings()
+    client = node_identity(settings.model)
+    [result] = analyse_on_worker(client, settings, [("k", "Olaf Scholz reiste nach Wien.")])
+    assert [m["text"] for m in result.shard["mentions"]] == ["Olaf Scholz", "Wien"]
+    with pytest.raises(ClusterSetupError, match="has entity-pipeline .*, this client 9.9"):
+        analyse_on_worker(dict(client, version="9.9"), settings, [("k", "Wien")])
+
+
+@pytest.mark.parametrize("part, says", [
+    ("spacy", "has spaCy 3.8.18, this client 0.0"),
+    ("model", "has other files (or another spaCy data package) for the model embedded"),
+    ("code", "runs other pipeline code than this client"),
+])
+def test_every_difference_of_a_worker_is_named(part, says):
+    from pipeline.dask_engine import mismatch
+
+    worker = {"version": "0.1.0", "spacy": "3.8.18", "model": "m", "code": "c"}
+    assert mismatch(worker, worker, None) is None
+    client = dict(worker, **{part: "0.0"})
+    assert says in mismatch(client, worker, None)
+
+
+# --- the cluster going away: exit 1, the stored results kept -----------------------------------
+
+def run_until_stored(base: Path, scheduler: str, then, count: int = 10) -> tuple:
+    """Run the CLI on ``base`` in this process; once ``count`` results are stored, call
+    ``then()`` in another thread. The result and the results stored when ``then`` ran."""
+    shards = base / "out" / ".entity-pipeline" / "shards"
+    stored: list[int] = []
+
+    def watch():
+        deadline = time.monotonic() + RUN_SECONDS
+        while len(list(shards.glob("*/*.json"))) < count and time.monotonic() < deadline:
+            time.sleep(0.02)
+        stored.append(len(list(shards.glob("*/*.json"))))
+        then()
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        result = run_in(base, monkeypatch, "--scheduler", scheduler, "--batch-size", "2")
+    watcher.join(RUN_SECONDS)
+    return result, stored
+
+
+@needs_gnad
+@pytest.mark.parametrize("lose", ["scheduler", "workers"])
+def test_a_lost_cluster_ends_the_run_and_the_next_run_resumes(lose, news, reference, tmp_path,
+                                                              monkeypatch):
+    from pipeline import dask_engine
+
+    monkeypatch.setattr(dask_engine, "NO_WORKERS_SECONDS", 3)
+    monkeypatch.setattr(dask_engine, "POLL_SECONDS", 1)
+    (tmp_path / "cluster").mkdir()
+    lost = start_cluster(tmp_path / "cluster", 1, "--no-nanny")  # a killed worker stays dead
+    base = make_corpus(tmp_path / "run", news)
+    try:
+        target = lost.processes[0] if lose == "scheduler" else lost.processes[1]
+        result, [stored] = run_until_stored(base, lost.address,
+                                            lambda: os.killpg(target.pid, signal.SIGKILL))
+    finally:
+        lost.stop()
+    expected = ("lost the connection to the Dask scheduler" if lose == "scheduler"
+                else "has had no workers for 3 s")
+    assert_one_line_error(result, 1, expected, "run the same command again to resume")
+    assert not (base / "out" / "documents.csv").exists()
+    kept = len(list((base / "out" / ".entity-pipeline" / "shards").glob("*/*.json")))
+    assert stored <= kept < GNAD_ARTICLES
+    assert summary(base, monkeypatch) == f"{GNAD_ARTICLES + 1 - kept} analysed, {kept} reused"
+    assert table_bytes(base / "out") == reference
