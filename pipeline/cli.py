@@ -157,8 +157,8 @@ def run_command(
     scheduler: Annotated[Optional[str], typer.Option(
         "--scheduler", metavar="ADDRESS",
         help="Analyse on a Dask cluster: a scheduler address (tcp://HOST:8786), or 'local' "
-        "for a local cluster of --workers processes. Needs pip install "
-        "'entity-pipeline[dask]'.")] = None,
+        "for a local cluster of --workers processes. Needs Dask: pip install "
+        "'entity-pipeline\\[dask]'.")] = None,
     batch_size: BatchSizeOption = DEFAULT_BATCH_SIZE,
     quiet: QuietOption = False,
     force: ForceOption = False,

@@ -20,11 +20,12 @@ Choices, and why:
   jobs (spaCy issue #5111), and **a fixed number in flight** (two per worker thread), consumed
   as they complete: the client's memory stays flat however long the input.
 * **Faults**: the scheduler reschedules the batches of a worker that dies; a batch that keeps
-  killing its workers (``KilledWorker``: a crash or out-of-memory) is split into single
-  articles, and an article that still kills them becomes an ``errors`` row. No ``retries``: an
-  article that raises is an ``errors`` row already, and what else raises (a worker that does not
-  match, a missing model) would fail again. A cluster without workers, or a lost scheduler,
-  ends the run with ``ClusterError``; every result stored so far is kept.
+  killing its workers (``KilledWorker`` after ``distributed.scheduler.allowed-failures``: a
+  crash or out-of-memory) is analysed again article by article, one at a time, and an article
+  that still kills them becomes an ``errors`` row. No ``retries``: an article that raises is an
+  ``errors`` row already, and what else raises (a worker that does not match) would fail again.
+  A cluster without workers, or a lost scheduler, ends the run with ``ClusterError``; every
+  result stored so far is kept.
 * **Every worker is checked before the first batch** (``check_cluster``): the package, its
   version, its code, spaCy and the model's files must be those of the client. Workers that join
   later are checked by each batch on arrival (cached per process).
@@ -38,6 +39,7 @@ import functools
 import itertools
 import logging
 import time
+from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 
@@ -161,6 +163,11 @@ class DaskEngine:
         self.where = "the Dask cluster"  # for messages: which cluster
         self._owned: list = []  # the client and cluster this engine started, closed by it
         self._in_flight: dict = {}  # future -> its batch
+        # Articles of batches that killed their workers, analysed alone and one at a time, so
+        # that no other suspect shares a worker with them (a worker's death counts against
+        # every task on it): (key, text), and the future of the one in flight.
+        self._suspects: deque[tuple[str, str]] = deque()
+        self._suspect = None
 
     def results(self, batches: Iterable[list[tuple[str, str]]]) -> Iterator[ArticleResult]:
         batches = iter(batches)
@@ -210,13 +217,14 @@ class DaskEngine:
             self._submit(identity, batch)
             while len(self._in_flight) >= watch.in_flight_limit:
                 yield from self._next_done(identity, watch)
-        while self._in_flight:
+        while self._in_flight or self._suspects:
             yield from self._next_done(identity, watch)
 
-    def _submit(self, identity: dict[str, str], batch: list[tuple[str, str]]) -> None:
+    def _submit(self, identity: dict[str, str], batch: list[tuple[str, str]]):
         future = self.client.submit(analyse_on_worker, identity, self.settings, batch,
                                     pure=False)
         self._in_flight[future] = batch
+        return future
 
     def _next_done(self, identity: dict[str, str],
                    watch: ClusterWatch) -> Iterator[ArticleResult]:
@@ -224,16 +232,20 @@ class DaskEngine:
         at the cluster)."""
         from distributed import CancelledError, KilledWorker, wait
 
+        if self._suspect is None and self._suspects:
+            self._suspect = self._submit(identity, [self._suspects.popleft()])
         try:
             done, _ = wait(list(self._in_flight), timeout=POLL_SECONDS,
                            return_when="FIRST_COMPLETED")
             watch.saw_progress()
             for future in done:
                 batch = self._in_flight.pop(future)
+                if future is self._suspect:
+                    self._suspect = None
                 try:
                     yield from future.result()
                 except KilledWorker:
-                    yield from self._killed_workers(identity, batch)
+                    yield from self._killed_workers(batch)
         except TimeoutError:
             watch.check()
         except CancelledError:
@@ -247,15 +259,13 @@ class DaskEngine:
             raise ClusterError(f"a batch failed on {self.where}: {type(error).__name__}: "
                                f"{error}; {RESUME}") from None
 
-    def _killed_workers(self, identity: dict[str, str],
-                        batch: list[tuple[str, str]]) -> Iterator[ArticleResult]:
-        """A batch that killed its workers again and again: its articles one by one, and an
-        article that does so alone becomes an errors row."""
+    def _killed_workers(self, batch: list[tuple[str, str]]) -> Iterator[ArticleResult]:
+        """A batch that killed its workers again and again: its articles become suspects, and
+        a suspect that does so alone becomes an errors row."""
         if len(batch) > 1:
             log.warning("a batch of %d articles killed Dask workers repeatedly; analysing its "
                         "articles one by one", len(batch))
-            for item in batch:
-                self._submit(identity, [item])
+            self._suspects.extend(batch)
             return
         yield ArticleResult(batch[0][0], None, MODEL_STAGE,
                             "the Dask workers analysing this article died repeatedly "
@@ -264,6 +274,8 @@ class DaskEngine:
     def close(self) -> None:
         """Cancel what is still in flight; close the client and cluster this engine started."""
         in_flight, self._in_flight = list(self._in_flight), {}
+        self._suspects.clear()
+        self._suspect = None
         if in_flight and self.client is not None and self.client.status == "running":
             self.client.cancel(in_flight)
         for owned in self._owned:
