@@ -38,6 +38,7 @@ from __future__ import annotations
 import functools
 import itertools
 import logging
+import threading
 import time
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -54,7 +55,7 @@ INSTALL_HINT = "pip install 'entity-pipeline[dask]'"
 IN_FLIGHT_PER_THREAD = 2  # batches in flight per worker thread: one running, one waiting
 POLL_SECONDS = 5.0  # how often the client looks at the cluster while no batch is done
 NO_WORKERS_SECONDS = 60.0  # how long a run waits for a cluster without workers
-CHECK_SECONDS = 300.0  # how long the workers may take to load the model for the check
+CLOSE_SECONDS = 10  # how long the client and a local cluster may take to close
 RESUME = "the results stored so far are kept: run the same command again to resume"
 
 
@@ -272,18 +273,25 @@ class DaskEngine:
                             "(out of memory, or a crash)")
 
     def close(self) -> None:
-        """Cancel what is still in flight; close the client and cluster this engine started."""
+        """Cancel what is still in flight; close the client and cluster this engine started.
+        They close in a thread of their own (a cluster takes a second or more to stop its
+        workers), while the run assembles the tables; the process waits for it at exit."""
         in_flight, self._in_flight = list(self._in_flight), {}
         self._suspects.clear()
         self._suspect = None
         if in_flight and self.client is not None and self.client.status == "running":
             self.client.cancel(in_flight)
-        for owned in self._owned:
-            try:
-                owned.close()
-            except Exception as error:  # noqa: BLE001 - a lost cluster may fail to close
-                log.debug("closing %s: %s", owned, error)
-        self._owned = []
+        owned, self._owned = self._owned, []
+        if owned:
+            threading.Thread(target=_close_all, args=(owned,), name="close-dask").start()
+
+
+def _close_all(owned: list) -> None:
+    for thing in owned:
+        try:
+            thing.close(timeout=CLOSE_SECONDS)
+        except Exception as error:  # noqa: BLE001 - a lost cluster may fail to close
+            log.debug("closing %s: %s", thing, error)
 
 
 def check_cluster(client, settings: RunSettings, where: str) -> dict[str, str]:

@@ -336,7 +336,7 @@ def test_every_difference_of_a_worker_is_named(part, says):
 
 # --- the cluster going away: exit 1, the stored results kept -----------------------------------
 
-def run_until_stored(base: Path, scheduler: str, then, count: int = 10) -> tuple:
+def run_until_stored(base: Path, scheduler: str, then, count: int = 8) -> tuple:
     """Run the CLI on ``base`` in this process; once ``count`` results are stored, call
     ``then()`` in another thread. The result and the results stored when ``then`` ran."""
     shards = base / "out" / ".entity-pipeline" / "shards"
@@ -365,7 +365,7 @@ def test_a_lost_cluster_ends_the_run_and_the_next_run_resumes(lose, news, tmp_pa
     monkeypatch.setattr(dask_engine, "NO_WORKERS_SECONDS", 3)
     monkeypatch.setattr(dask_engine, "POLL_SECONDS", 1)
     lost = start_cluster(tmp_path / "cluster", 1, "--no-nanny")  # a killed worker stays dead
-    base = make_corpus(tmp_path / "run", news[:60])
+    base = make_corpus(tmp_path / "run", news[:40])
     try:
         target = lost.processes[0] if lose == "scheduler" else lost.processes[1]
         result, [stored] = run_until_stored(base, lost.address,
@@ -377,8 +377,8 @@ def test_a_lost_cluster_ends_the_run_and_the_next_run_resumes(lose, news, tmp_pa
     assert_one_line_error(result, 1, expected, "run the same command again to resume")
     assert not (base / "out" / "documents.csv").exists()
     kept = len(list((base / "out" / ".entity-pipeline" / "shards").glob("*/*.json")))
-    assert 10 <= stored <= kept < 61
-    assert summary(base, monkeypatch) == f"{61 - kept} analysed, {kept} reused"
+    assert 8 <= stored <= kept < 41
+    assert summary(base, monkeypatch) == f"{41 - kept} analysed, {kept} reused"
 
 
 def test_an_article_that_kills_its_workers_becomes_an_errors_row(tmp_path, monkeypatch):
