@@ -87,11 +87,17 @@ def node_identity(model: str | None) -> dict[str, str]:
             "model": model_fingerprint(model), "code": code_fingerprint()}
 
 
+def version_problem(found: str, client_version: str) -> str:
+    """What to say about a scheduler or worker that has ``found`` instead of the client's
+    version of the package."""
+    return (f"has {found}, this client {client_version}: install the client's version with its "
+            f"dask extra ({INSTALL_HINT}) on the scheduler and every worker")
+
+
 def mismatch(client: dict[str, str], worker: dict[str, str], model: str | None) -> str | None:
     """Why a worker of this identity cannot analyse for the client; None when it can."""
     if worker["version"] != client["version"]:
-        return (f"has entity-pipeline {worker['version']}, this client {client['version']}: "
-                "install the same version on the client and every worker")
+        return version_problem(f"entity-pipeline {worker['version']}", client["version"])
     if worker["spacy"] != client["spacy"]:
         return f"has spaCy {worker['spacy']}, this client {client['spacy']}"
     if worker["model"] != client["model"]:
@@ -118,17 +124,17 @@ def _worker_address() -> str:
         return "(this process)"
 
 
-def analyse_on_worker(client: dict[str, str], settings: RunSettings,
+def analyse_on_worker(client_identity: dict[str, str], settings: RunSettings,
                       batch: list[tuple[str, str]]) -> list[ArticleResult]:
     """The task: ``analyse_batch`` on a worker that matches the client (checked once per
     process, so that a worker joining during the run is checked too)."""
-    problem = mismatch(client, _worker_identity(settings.model), settings.model)
+    problem = mismatch(client_identity, _worker_identity(settings.model), settings.model)
     if problem:
         raise ClusterSetupError(f"Dask worker {_worker_address()} {problem}")
     return analyse_batch(settings, batch)
 
 
-async def check_worker(client: dict[str, str], settings: RunSettings) -> str | None:
+async def check_worker(client_identity: dict[str, str], settings: RunSettings) -> str | None:
     """Run on every worker before the first batch (``Client.run``): load the model (into the
     process's cache, where the first batch finds it) and compare identities; the problem, or
     None. The loading runs in a thread, so that the worker keeps answering its scheduler."""
@@ -142,7 +148,7 @@ async def check_worker(client: dict[str, str], settings: RunSettings) -> str | N
         except ModelNotFoundError as error:
             return (f"cannot load the model: {error} The model must be installed on every "
                     "worker (a model folder at the same path as on the client).")
-        return mismatch(client, _worker_identity(settings.model), settings.model)
+        return mismatch(client_identity, _worker_identity(settings.model), settings.model)
 
     return await asyncio.to_thread(check)
 
@@ -320,9 +326,7 @@ def check_cluster(client, settings: RunSettings, where: str) -> dict[str, str]:
         if version != identity["version"]:
             found = "no entity-pipeline" if isinstance(version, Exception) else (
                 f"entity-pipeline {version}")
-            raise ClusterSetupError(
-                f"{node} has {found}, this client {identity['version']}: install the client's "
-                f"version with its dask extra ({INSTALL_HINT}) on the scheduler and every worker")
+            raise ClusterSetupError(f"{node} {version_problem(found, identity['version'])}")
     answers = client.run(check_worker, identity, settings, on_error="return")
     for worker, answer in sorted(answers.items()):
         if isinstance(answer, Exception):

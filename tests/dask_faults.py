@@ -11,7 +11,7 @@ from pipeline.dask_engine import analyse_on_worker
 POISON = "Giftartikel"
 
 
-def analyse_or_die(client: dict, settings, batch: list[tuple[str, str]]):
+def analyse_or_die(client_identity: dict, settings, batch: list[tuple[str, str]]):
     if any(POISON in text for _, text in batch):
         os._exit(1)
-    return analyse_on_worker(client, settings, batch)
+    return analyse_on_worker(client_identity, settings, batch)
