@@ -19,6 +19,7 @@ from typing import Annotated, Optional
 import typer
 
 from . import __version__
+from .report import DEFAULT_ARTICLES  # a constant; the report's libraries load when it runs
 
 app = typer.Typer(
     name="entity-pipeline",
@@ -99,6 +100,8 @@ def run_command(
     no_normalize: Annotated[bool, typer.Option(
         "--no-normalize", help="Keep each mention's text as its name (no merging of variants).",
     )] = False,
+    report: Annotated[bool, typer.Option(
+        "--report", help="Also write OUT/report.html (as the report command does).")] = False,
 ) -> None:
     """Process articles into tables in --out; rerun to add articles or resume."""
     _setup_logging(quiet)
@@ -132,6 +135,11 @@ def run_command(
         raise typer.Exit(code=130) from None
     if not quiet:
         _report(summary)
+    if report:
+        _write_report(out, DEFAULT_ARTICLES, quiet)
+    elif (out / "report.html").exists() and not quiet:
+        _stderr(f"{out / 'report.html'} is from an earlier run; update it with: "
+                f"entity-pipeline report {out}")
     raise typer.Exit(code=summary.exit_code)
 
 
@@ -197,6 +205,38 @@ def _show_errors(out: Path) -> None:
         _stderr(f"  {row['source']}{line}: {row['error']}: {row['message']}")
 
 
+@app.command("report")
+def report_command(
+    out: Annotated[Path, typer.Argument(
+        file_okay=False, show_default=False,
+        help="The --out folder of a run (its tables are read, report.html is written there).")],
+    articles: Annotated[int, typer.Option(
+        "--articles", min=0,
+        help="How many of the articles with the most mentions to show, highlighted.")
+    ] = DEFAULT_ARTICLES,
+) -> None:
+    """Write OUT/report.html: charts, network, entity table and highlighted articles, one
+    file that opens offline in any browser."""
+    _write_report(out, articles, quiet=False)
+
+
+def _write_report(out: Path, articles: int, quiet: bool) -> None:
+    """Write the report; exit 2 when there are no tables or a library is missing, 1 when the
+    file cannot be written."""
+    from .report import NoTables, ReportUnavailable, write_report
+
+    try:
+        path = write_report(out, articles)
+    except (NoTables, ReportUnavailable) as error:
+        _stderr(f"Error: {error}")
+        raise typer.Exit(code=2) from None
+    except OSError as error:
+        _stderr(f"Error: cannot write the report in {out}: {error.strerror or error}")
+        raise typer.Exit(code=1) from None
+    if not quiet:
+        _stderr(f"Report: {path} ({path.stat().st_size / 1e6:.1f} MB); open it in a browser")
+
+
 @app.command("show")
 def show_command(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False,
@@ -208,8 +248,11 @@ def show_command(
         help="spaCy pipeline with NER (package name or folder).")] = None,
     no_normalize: Annotated[bool, typer.Option(
         "--no-normalize", help="Keep each mention's text as its name.")] = False,
+    html: Annotated[Optional[Path], typer.Option(
+        "--html", dir_okay=False, metavar="PAGE.html",
+        help="Also write the article with its mentions highlighted to this HTML page.")] = None,
 ) -> None:
-    """Print one article's entities as a table."""
+    """Print one article's entities as a table (and, with --html, highlight them in the text)."""
     _setup_logging(quiet=False)
     from rich.console import Console
     from rich.table import Table
@@ -237,6 +280,17 @@ def show_command(
         table.add_row(entity["name"], entity["label"], str(entity["mentions"]),
                       ", ".join(v for v in variants if v != entity["name"]))
     Console(width=120).print(table)
+    if html is not None:
+        from .report import ReportUnavailable, write_article_page
+
+        try:
+            _stderr(f"Highlighted article: {write_article_page(html, article, mentions)}")
+        except ReportUnavailable as error:
+            _stderr(f"Error: {error}")
+            raise typer.Exit(code=2) from None
+        except OSError as error:
+            _stderr(f"Error: cannot write {html}: {error.strerror or error}")
+            raise typer.Exit(code=1) from None
 
 
 @app.command("train")
