@@ -87,7 +87,7 @@ def timeline_chart(counts: pd.DataFrame, unit: str, div_id: str) -> str:
             hovertemplate=f"<b>{shown}</b><br>%{{x}}: %{{y}} mentions<extra></extra>"))
     figure.update_layout(**base_layout(260, showlegend=True, margin=TIME_MARGIN,
                                        legend={"x": 1.02, "y": 1, "xanchor": "left"}))
-    _time_axes(figure, unit, counts.index)
+    _time_axes(figure, unit, counts.index, counts.to_numpy().ravel().tolist())
     return figure_html(figure, div_id)
 
 
@@ -99,15 +99,25 @@ def articles_chart(articles: pd.Series, unit: str, div_id: str) -> str:
                               marker_color="#8c8c8c",
                               hovertemplate="%{x}: %{y} articles<extra></extra>"))
     figure.update_layout(**base_layout(180, bargap=0.15, margin=TIME_MARGIN))
-    _time_axes(figure, unit, articles.index)
+    _time_axes(figure, unit, articles.index, articles.tolist())
     return figure_html(figure, div_id)
 
 
-def _time_axes(figure, unit: str, periods: pd.DatetimeIndex) -> None:
-    """The same time range (half a period of room at each end) and margins on every chart
-    over time, so their axes line up one under the other."""
-    tick = {"day": "%d %b %Y", "month": "%b %Y", "year": "%Y"}[unit]
-    half = pd.Timedelta(days={"day": 0.5, "month": 15, "year": 182}[unit])
-    figure.update_xaxes(tickformat=tick, hoverformat=tick,
-                        range=[periods.min() - half, periods.max() + half])
-    figure.update_yaxes(rangemode="tozero")
+# Plotly's period notation per unit of the timeline: days in milliseconds, months as "M<n>".
+PERIODS = {"day": 86_400_000, "month": "M1", "year": "M12"}
+TICK_FORMATS = {"day": "%d %b %Y", "month": "%b %Y", "year": "%Y"}
+MAX_TICKS = 12
+
+
+def _time_axes(figure, unit: str, periods: pd.DatetimeIndex, counts=()) -> None:
+    """Each value drawn in the middle of its period, period names as tick labels, and the same
+    time range and margins on every chart over time, so their axes line up one under the
+    other. Counts get whole-number ticks."""
+    figure.update_traces(xperiod=PERIODS[unit], xperiodalignment="middle")
+    step = -(-len(periods) // MAX_TICKS)  # ceiling: at most MAX_TICKS labels
+    dtick = step * PERIODS[unit] if unit == "day" else f"M{step * int(PERIODS[unit][1:])}"
+    end = periods.max() + pd.DateOffset(**{f"{unit}s": 1})
+    figure.update_xaxes(range=[periods.min(), end], tick0=periods.min(), dtick=dtick,
+                        ticklabelmode="period", tickformat=TICK_FORMATS[unit],
+                        hoverformat=TICK_FORMATS[unit])
+    figure.update_yaxes(rangemode="tozero", dtick=1 if max(counts, default=0) <= 8 else None)
