@@ -159,7 +159,8 @@ def _errors(errors: pd.DataFrame | None) -> dict | None:
         return None
     kinds = Counter(errors["error"].fillna("unknown"))
     summary = (f"{_count(len(errors), 'input')} could not be processed: "
-               + ", ".join(f"{count:,} {kind}" for kind, count in kinds.most_common())
+               + ", ".join(f"{count:,} {kind}" for kind, count in
+                           sorted(kinds.items(), key=lambda item: (-item[1], item[0])))
                + ". The README's table of errors says what to do about each.")
     rows = errors.head(ERRORS_SHOWN).astype(object).where(errors.head(ERRORS_SHOWN).notna(), "")
     more = (f"The first {ERRORS_SHOWN} are shown; the errors table of the run has all "

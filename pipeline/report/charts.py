@@ -81,7 +81,7 @@ def timeline_chart(counts: pd.DataFrame, unit: str, div_id: str) -> str:
                                                 counts.columns)):
         shown = html.escape(short_name(name))
         figure.add_trace(go.Scatter(
-            x=counts.index, y=[int(v) for v in counts[column]], name=shown,
+            x=_days(counts.index), y=[int(v) for v in counts[column]], name=shown,
             mode="lines+markers", marker={"size": 5},
             line={"color": qualitative.Safe[number % len(qualitative.Safe)], "width": 2},
             hovertemplate=f"<b>{shown}</b><br>%{{x}}: %{{y}} mentions<extra></extra>"))
@@ -95,12 +95,16 @@ def articles_chart(articles: pd.Series, unit: str, div_id: str) -> str:
     """Bars: the dated articles per period, the context every timeline is read against."""
     import plotly.graph_objects as go
 
-    figure = go.Figure(go.Bar(x=articles.index, y=[int(v) for v in articles],
+    figure = go.Figure(go.Bar(x=_days(articles.index), y=[int(v) for v in articles],
                               marker_color="#8c8c8c",
                               hovertemplate="%{x}: %{y} articles<extra></extra>"))
     figure.update_layout(**base_layout(180, bargap=0.15, margin=TIME_MARGIN))
     _time_axes(figure, unit, articles.index, articles.tolist())
     return figure_html(figure, div_id)
+
+
+def _days(timestamps) -> list[str]:
+    return [timestamp.strftime("%Y-%m-%d") for timestamp in timestamps]
 
 
 # Plotly's period notation per unit of the timeline: days in milliseconds, months as "M<n>".
@@ -117,7 +121,8 @@ def _time_axes(figure, unit: str, periods: pd.DatetimeIndex, counts=()) -> None:
     step = -(-len(periods) // MAX_TICKS)  # ceiling: at most MAX_TICKS labels
     dtick = step * PERIODS[unit] if unit == "day" else f"M{step * int(PERIODS[unit][1:])}"
     end = periods.max() + pd.DateOffset(**{f"{unit}s": 1})
-    figure.update_xaxes(range=[periods.min(), end], tick0=periods.min(), dtick=dtick,
+    first = periods.min()
+    figure.update_xaxes(range=_days([first, end]), tick0=_days([first])[0], dtick=dtick,
                         ticklabelmode="period", tickformat=TICK_FORMATS[unit],
                         hoverformat=TICK_FORMATS[unit])
     figure.update_yaxes(rangemode="tozero", dtick=1 if max(counts, default=0) <= 8 else None)

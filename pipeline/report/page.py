@@ -55,8 +55,9 @@ def table_library() -> str:
 
 
 def entities_table(entities: pd.DataFrame, max_rows: int) -> str:
-    """The entities as a DataTable: most mentioned first, sortable by any column, searchable.
-    itables escapes every cell (``allow_html`` stays off)."""
+    """The entities as a DataTable: most mentioned first (the table's order, kept by
+    ``order=[]``), sorted by a click on any column's name, searchable. itables escapes every
+    cell (``allow_html`` stays off)."""
     from itables.javascript import to_html_datatable
 
     frame = entities.head(max_rows)[list(TABLE_COLUMNS)].rename(columns=TABLE_COLUMNS)
@@ -68,5 +69,6 @@ def entities_table(entities: pd.DataFrame, max_rows: int) -> str:
         frame[column] = frame[column].astype(object).where(frame[column].notna(), "")
     return to_html_datatable(
         frame, table_id="entity-table", connected=False, showIndex=False, maxBytes=0,
-        pageLength=25, lengthMenu=[10, 25, 100, 500], order=[[2, "desc"]], classes="display compact",
-        display_logo_when_loading=False, allow_html=False)
+        pageLength=25, lengthMenu=[10, 25, 100, 500], order=[], classes="display compact",
+        text_in_header_can_be_selected=False, display_logo_when_loading=False,
+        allow_html=False)
