@@ -84,8 +84,8 @@ def _timeline(data, dates: report_data.Dates) -> dict:
         unreadable = (f" Dates the report cannot read, e.g. {', '.join(map(repr, dates.unreadable))}"
                       ", are treated as missing." if dates.unreadable else "")
         return {"note": "The articles have no dates, so there is nothing to draw over time. "
-                        "Give them a date (YYYY, YYYY-MM or YYYY-MM-DD: the `date` field of JSONL "
-                        "or CSV inputs, or a leading `date 2022-01-07` line in a .txt file)."
+                        "Give them a date (YYYY, YYYY-MM or YYYY-MM-DD) in the date field of "
+                        "JSONL or CSV inputs, or start a .txt file with \"date 2022-01-07\"."
                         + unreadable}
     articles = report_data.articles_over_time(dates)
     if len(articles) < 2:
