@@ -135,11 +135,7 @@ def run_command(
         raise typer.Exit(code=130) from None
     if not quiet:
         _report(summary)
-    if report:
-        _write_report(out, DEFAULT_ARTICLES, quiet)
-    elif (out / "report.html").exists() and not quiet:
-        _stderr(f"{out / 'report.html'} is from an earlier run; update it with: "
-                f"entity-pipeline report {out}")
+    _report_after_run(out, report, quiet)
     raise typer.Exit(code=summary.exit_code)
 
 
@@ -217,24 +213,39 @@ def report_command(
 ) -> None:
     """Write OUT/report.html: charts, network, entity table and highlighted articles, one
     file that opens offline in any browser."""
-    _write_report(out, articles, quiet=False)
+    _write_report(out, articles=articles)
 
 
-def _write_report(out: Path, articles: int, quiet: bool) -> None:
-    """Write the report; exit 2 when there are no tables or a library is missing, 1 when the
-    file cannot be written."""
-    from .report import NoTables, ReportUnavailable, write_report
+def _report_after_run(out: Path, report: bool, quiet: bool) -> None:
+    """``run --report`` writes the report; a plain run says when an old one is out of date."""
+    if report:
+        _write_report(out, quiet=quiet)
+    elif (out / "report.html").exists() and not quiet:
+        _stderr(f"{out / 'report.html'} is from an earlier run; update it with: "
+                f"entity-pipeline report {out}")
+
+
+def _write_report(target: Path, articles: int = DEFAULT_ARTICLES, quiet: bool = False,
+                  article: tuple | None = None) -> None:
+    """Write the report of the run in ``target``, or, given ``(article, mentions)``, the page
+    of one article to ``target``. Exit 2 when there are no tables or a library is missing,
+    1 when the file cannot be written."""
+    from .report import NoTables, ReportUnavailable, write_article_page, write_report
 
     try:
-        path = write_report(out, articles)
+        if article is None:
+            path = write_report(target, articles)
+            message = f"Report: {path} ({path.stat().st_size / 1e6:.1f} MB); open it in a browser"
+        else:
+            message = f"Highlighted article: {write_article_page(target, *article)}"
     except (NoTables, ReportUnavailable) as error:
         _stderr(f"Error: {error}")
         raise typer.Exit(code=2) from None
     except OSError as error:
-        _stderr(f"Error: cannot write the report in {out}: {error.strerror or error}")
+        _stderr(f"Error: cannot write {error.filename or target}: {error.strerror or error}")
         raise typer.Exit(code=1) from None
     if not quiet:
-        _stderr(f"Report: {path} ({path.stat().st_size / 1e6:.1f} MB); open it in a browser")
+        _stderr(message)
 
 
 @app.command("show")
@@ -281,16 +292,7 @@ def show_command(
                       ", ".join(v for v in variants if v != entity["name"]))
     Console(width=120).print(table)
     if html is not None:
-        from .report import ReportUnavailable, write_article_page
-
-        try:
-            _stderr(f"Highlighted article: {write_article_page(html, article, mentions)}")
-        except ReportUnavailable as error:
-            _stderr(f"Error: {error}")
-            raise typer.Exit(code=2) from None
-        except OSError as error:
-            _stderr(f"Error: cannot write {html}: {error.strerror or error}")
-            raise typer.Exit(code=1) from None
+        _write_report(html, article=(article, mentions))
 
 
 @app.command("train")

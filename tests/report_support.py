@@ -55,24 +55,24 @@ HOSTILE_ARTICLE = {
 }
 
 
+def run_and_report(inputs: Path, out: Path) -> Path:
+    """A real run over ``inputs`` and its report (``run --report``)."""
+    result = run_cli("run", inputs, "--out", out, "--quiet", "--report")
+    assert result.exit_code == 0, result.output
+    assert (out / "report.html").is_file()
+    return out
+
+
 @pytest.fixture(scope="session")
 def sample_out(tmp_path_factory) -> Path:
     """The tables of a real run over the sample article, and its report."""
-    out = tmp_path_factory.mktemp("sample") / "outputs"
-    assert run_cli("run", ROOT / "corpus", "--out", out, "--quiet").exit_code == 0
-    result = run_cli("report", out)
-    assert result.exit_code == 0, result.output
-    return out
+    return run_and_report(ROOT / "corpus", tmp_path_factory.mktemp("sample") / "outputs")
 
 
 @pytest.fixture(scope="session")
 def dated_out(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("dated")
-    write_jsonl(folder / "news.jsonl", DATED)
-    out = folder / "outputs"
-    result = run_cli("run", folder / "news.jsonl", "--out", out, "--quiet", "--report")
-    assert result.exit_code == 0, result.output
-    return out
+    return run_and_report(write_jsonl(folder / "news.jsonl", DATED), folder / "outputs")
 
 
 @pytest.fixture(scope="session")

@@ -65,7 +65,8 @@ def artefacts(tmp_path_factory) -> Path:
 
 
 class Visit:
-    """One page opened offline, with what it logged, requested and tried to pop up."""
+    """One page opened offline, with what it logged, requested and tried to pop up; a context
+    manager that closes the page's browser context."""
 
     def __init__(self, browser, path: Path):
         self.context = browser.new_context(offline=True, viewport={"width": 1280, "height": 900})
@@ -97,14 +98,16 @@ class Visit:
         return [url for url in self.requests
                 if url != path.as_uri() and not url.startswith("blob:")]
 
-    def close(self) -> None:
+    def __enter__(self) -> "Visit":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
         self.context.close()
 
 
 def test_sample_report_renders_offline(browser, sample_out, artefacts):
     report = sample_out / "report.html"
-    visit = Visit(browser, report)
-    try:
+    with Visit(browser, report) as visit:
         visit.wait_for_report()
         for chart in [*TOP_ENTITY, "network-chart"]:
             assert visit.page.locator(f"#{chart} svg.main-svg").count() >= 1, chart
@@ -119,13 +122,10 @@ def test_sample_report_renders_offline(browser, sample_out, artefacts):
         assert shot.stat().st_size > 50_000  # a page, not a blank
         assert visit.problems == []
         assert visit.outside_requests(report) == []
-    finally:
-        visit.close()
 
 
 def test_entities_table_sorts_and_searches(browser, sample_out):
-    visit = Visit(browser, sample_out / "report.html")
-    try:
+    with Visit(browser, sample_out / "report.html") as visit:
         visit.wait_for_report()
         rows = visit.page.locator("#entity-table tbody tr")
         assert rows.count() == 18
@@ -136,13 +136,10 @@ def test_entities_table_sorts_and_searches(browser, sample_out):
         assert rows.count() == 1
         assert rows.first.locator("td").first.text_content() == "Kassym-Jomart Tokajew"
         assert visit.problems == []
-    finally:
-        visit.close()
 
 
 def test_dated_report_draws_the_timelines(browser, dated_out, artefacts):
-    visit = Visit(browser, dated_out / "report.html")
-    try:
+    with Visit(browser, dated_out / "report.html") as visit:
         visit.wait_for_report()
         for chart in ("time-articles", "time-0", "time-1", "time-2"):
             assert visit.page.locator(f"#{chart} svg.main-svg").count() >= 1, chart
@@ -150,13 +147,10 @@ def test_dated_report_draws_the_timelines(browser, dated_out, artefacts):
         visit.page.locator("#over-time").screenshot(path=artefacts / "report-over-time.png")
         assert visit.problems == []
         assert visit.outside_requests(dated_out / "report.html") == []
-    finally:
-        visit.close()
 
 
 def test_hostile_report_runs_nothing(browser, hostile_out):
-    visit = Visit(browser, hostile_out / "report.html")
-    try:
+    with Visit(browser, hostile_out / "report.html") as visit:
         visit.wait_for_report()
         visit.page.wait_for_timeout(500)  # time for anything injected to fire
         assert visit.dialogs == []
@@ -164,17 +158,12 @@ def test_hostile_report_runs_nothing(browser, hostile_out):
         first_name = visit.page.locator("#entity-table tbody tr td").first.text_content()
         assert first_name.startswith(HOSTILE)  # shown as text, exactly
         assert visit.outside_requests(hostile_out / "report.html") == []
-    finally:
-        visit.close()
 
 
 def test_show_html_page_renders(browser, tmp_path, artefacts):
     target = tmp_path / "artikel.html"
     assert run_cli("show", SAMPLE, "--html", target).exit_code == 0
-    visit = Visit(browser, target)
-    try:
+    with Visit(browser, target) as visit:
         assert visit.page.locator("mark.entity").count() == 62
         visit.page.screenshot(path=artefacts / "show-article.png", full_page=True)
         assert visit.problems == [] and visit.outside_requests(target) == []
-    finally:
-        visit.close()
