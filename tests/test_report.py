@@ -116,6 +116,19 @@ def test_report_without_dates_says_so(tmp_path):
     assert 'Plotly.newPlot(                        "time-' not in html
 
 
+def test_report_of_a_run_without_entities_or_without_articles(tmp_path):
+    write_jsonl(tmp_path / "blau.jsonl", [{"id": "x", "text": "Der Himmel ist heute blau."}])
+    (tmp_path / "leer").mkdir()
+    (tmp_path / "leer" / "leer.txt").write_text("", encoding="utf-8")
+    for corpus, note, code in ((tmp_path / "blau.jsonl", "No entities were found in the "
+                                "articles.", 0), (tmp_path / "leer", "The run has no articles.", 1)):
+        out = tmp_path / f"out-{corpus.stem}"
+        assert run_cli("run", corpus, "--out", out, "-q", "--report").exit_code == code
+        html = page(out)
+        assert html.count(f'<p class="note">{note}</p>') >= 3, corpus  # bars, network, table
+        assert "Plotly.newPlot" not in html
+
+
 def test_report_lists_the_errors(tmp_path):
     corpus = tmp_path / "corpus"
     corpus.mkdir()

@@ -33,7 +33,7 @@ def build_report(data: report_data.ReportData, articles: int) -> str:
         "report.html", version=__version__, title=f"Entities in {data.out.resolve().name}",
         folder=data.out.resolve().name, summary=_summary(report_data.run_facts(data, dates)),
         plotly_js=page.plotly_js(), table_library=page.table_library(),
-        bars=_bars(data, colors), bars_note=_missing("entities"),
+        bars=_bars(data, colors), bars_note=_no_entities(data),
         timeline=_timeline(data, dates), network=_network(data, colors),
         table=table, table_note=table_note, articles=shown, articles_note=articles_note,
         tints={label: tint(color) for label, color in colors.items()},
@@ -47,6 +47,16 @@ def _count(number: int, noun: str, plural: str | None = None) -> str:
 def _missing(table: str) -> str:
     return (f"The {table} table was not written by this run; run again with --tables "
             f"including {table} (the default does).")
+
+
+def _no_entities(data) -> str:
+    """Why there is nothing to show about entities ("" when there is something)."""
+    if data.entities is None:
+        return _missing("entities")
+    if data.entities.empty:
+        return ("No entities were found in the articles." if data.documents is None or
+                len(data.documents) else "The run has no articles.")
+    return ""
 
 
 def _summary(facts: dict) -> list[str]:
@@ -80,6 +90,8 @@ def _bars(data, colors) -> list[dict]:
 def _timeline(data, dates: report_data.Dates) -> dict:
     if data.documents is None:
         return {"note": _missing("documents")}
+    if data.documents.empty:
+        return {"note": "The run has no articles."}
     if dates.periods.empty:
         unreadable = (f" Dates the report cannot read, e.g. {', '.join(map(repr, dates.unreadable))}"
                       ", are treated as missing." if dates.unreadable else "")
@@ -107,8 +119,8 @@ def _timeline(data, dates: report_data.Dates) -> dict:
 
 
 def _network(data, colors) -> dict:
-    if data.entities is None or data.cooccurrences is None:
-        return {"note": _missing("entities" if data.entities is None else "cooccurrences")}
+    if _no_entities(data) or data.cooccurrences is None:
+        return {"note": _no_entities(data) or _missing("cooccurrences")}
     graph = cooccurrence_graph(data.entities, data.cooccurrences, NETWORK_NODES, NETWORK_EDGES)
     if graph.number_of_nodes() == 0:
         return {"note": "No two entities are named in the same sentence, so there is no "
@@ -118,8 +130,8 @@ def _network(data, colors) -> dict:
 
 
 def _entities_table(data) -> tuple[str, str]:
-    if data.entities is None:
-        return "", _missing("entities")
+    if _no_entities(data):
+        return "", _no_entities(data)
     total = len(data.entities)
     note = (f"Showing the {TABLE_ROWS:,} most mentioned of {total:,} entities; the entities "
             "table of the run has all of them." if total > TABLE_ROWS else "")
