@@ -70,5 +70,5 @@ def entities_table(entities: pd.DataFrame, max_rows: int) -> str:
     return to_html_datatable(
         frame, table_id="entity-table", connected=False, showIndex=False, maxBytes=0,
         pageLength=25, lengthMenu=[10, 25, 100, 500], order=[], classes="display compact",
-        text_in_header_can_be_selected=False, display_logo_when_loading=False,
-        allow_html=False)
+        style="table-layout:auto;width:100%;margin:0", text_in_header_can_be_selected=False,
+        display_logo_when_loading=False, allow_html=False)
