@@ -15,8 +15,8 @@ import pytest
 
 from conftest import ROOT, run_cli, write_jsonl
 
-# Nine short articles over four months: day, time-stamped and month-only dates, one date
-# that is not a date and one article without a date.
+# Nine short articles over four months: day, time-stamped and month-only dates, and two
+# articles without a date. (Dates that are not dates: test_report.py's test_parse_date.)
 DATED = [
     {"id": "d1", "date": "2022-01-05", "title": "Ausnahmezustand in Kasachstan",
      "text": "Kassym-Jomart Tokajew rief in Almaty den Ausnahmezustand aus. Die Proteste in "
@@ -39,7 +39,7 @@ DATED = [
     {"id": "d7", "date": "2022-04",
      "text": "Emmanuel Macron gewann in Paris die erste Runde der Präsidentschaftswahl in "
              "Frankreich."},
-    {"id": "d8", "date": "gestern",
+    {"id": "d8",
      "text": "Olaf Scholz sprach in Berlin mit Emmanuel Macron über die Ukraine."},
     {"id": "d9",
      "text": "Annalena Baerbock reiste nach Kiew und traf Vertreter der Regierung der Ukraine."},
@@ -47,9 +47,10 @@ DATED = [
 
 # Markup that would run if any string from an article reached the page unescaped.
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+HOSTILE_DATE = "<b>2022</b>"
 HOSTILE_ARTICLE = {
     "id": "<script>alert('id')</script>", "title": "</script><svg onload=alert(2)>",
-    "date": "<b>2022</b>", "source": "<iframe src=javascript:alert(3)>",
+    "source": "<iframe src=javascript:alert(3)>",
     "text": "Angela Merkel traf <script>alert(4)</script> in Berlin Emmanuel Macron. "
             "</script><img src=x onerror=alert(5)> Die NATO tagte in Brüssel mit Olaf Scholz.",
 }
@@ -77,18 +78,19 @@ def dated_out(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def hostile_out(tmp_path_factory) -> Path:
-    """A real run over a hostile article, then every name and one label of its tables made
-    hostile too (the class: any string in any table), and the report of that."""
+    """A real run over a hostile article, then every name, date and one label of its tables
+    made hostile too (the class: any string in any table), and the report of that."""
     folder = tmp_path_factory.mktemp("hostile")
     write_jsonl(folder / "news.jsonl", [HOSTILE_ARTICLE])
     out = folder / "outputs"
     assert run_cli("run", folder / "news.jsonl", "--out", out, "--quiet").exit_code == 0
-    for table, columns in (("entities", ["name", "variants"]), ("mentions", ["name"]),
-                           ("cooccurrences", ["name_a", "name_b"])):
+    for table, columns in (("entities", ["name", "variants", "first_date", "last_date"]),
+                           ("mentions", ["name"]), ("cooccurrences", ["name_a", "name_b"]),
+                           ("documents", ["date"])):
         rows = json.loads((out / f"{table}.json").read_text(encoding="utf-8"))
         for row in rows:
             for column in columns:
-                row[column] = HOSTILE + row[column]
+                row[column] = HOSTILE_DATE if "date" in column else HOSTILE + row[column]
             if row.get("label") == "ORG":
                 row["label"] = "<svg onload=alert(6)>"
         (out / f"{table}.json").write_text(json.dumps(rows, ensure_ascii=False),

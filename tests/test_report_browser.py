@@ -125,16 +125,19 @@ def test_sample_report_renders_offline(browser, sample_out, artefacts):
 
 
 def test_entities_table_sorts_and_searches(browser, sample_out):
+    from playwright.sync_api import expect  # waits until the table has redrawn
+
     with Visit(browser, sample_out / "report.html") as visit:
         visit.wait_for_report()
         rows = visit.page.locator("#entity-table tbody tr")
-        assert rows.count() == 18
-        assert rows.first.locator("td").first.text_content() == "Kasachstan"
+        first_name = rows.first.locator("td").first
+        expect(rows).to_have_count(18)
+        expect(first_name).to_have_text("Kasachstan")
         visit.page.locator("#entity-table thead th", has_text="name").first.click()
-        assert rows.first.locator("td").first.text_content() == "Almaty"
+        expect(first_name).to_have_text("Almaty")
         visit.page.locator("#all-entities input[type=search]").fill("Tokajew")
-        assert rows.count() == 1
-        assert rows.first.locator("td").first.text_content() == "Kassym-Jomart Tokajew"
+        expect(rows).to_have_count(1)
+        expect(first_name).to_have_text("Kassym-Jomart Tokajew")
         assert visit.problems == []
 
 
