@@ -260,7 +260,8 @@ def train_command(
                        help="Processes for teachers, tagging and vectors (one per core).")] = 2,
 ) -> None:
     """Train the German NER model from the open gold corpora (CPU, about an hour)."""
-    from .train import SilverSettings, train
+    from .training.silver import SilverSettings
+    from .training.train import train
 
     _setup_logging(quiet=False)
     log.setLevel(logging.INFO)
@@ -285,12 +286,13 @@ def evaluate_command(
     """Precision, recall and F1 per label (PER, LOC, ORG) and micro, exact spans, raw text."""
     import json
 
-    from .evaluate import evaluate
     from .model import ModelNotFoundError
+    from .training.conll import GoldFormatError
+    from .training.evaluate import evaluate
 
     try:
         result = evaluate(gold, model)
-    except ModelNotFoundError as error:
+    except (ModelNotFoundError, GoldFormatError) as error:
         _stderr(f"Error: {error}")
         raise typer.Exit(code=2) from None
     if json_output:
