@@ -57,8 +57,7 @@ class Cluster:
 
     def start_workers(self, count: int, *options: str) -> None:
         for _ in range(count):
-            self._start("worker", self.address, "--host", LOOPBACK, "--nthreads", "1",
-                        "--no-dashboard", *options)
+            self.start_worker(*options)
         if self.client is None:
             self.client = distributed.Client(self.address, timeout=STARTUP_SECONDS)
         self.client.wait_for_workers(count, timeout=STARTUP_SECONDS)
@@ -66,12 +65,17 @@ class Cluster:
     def worker_pids(self) -> dict[str, int]:
         return self.client.run(os.getpid)
 
-    def _start(self, *args) -> None:
+    def start_worker(self, *options) -> subprocess.Popen:
+        return self._start("worker", self.address, "--host", LOOPBACK, "--nthreads", "1",
+                           "--no-dashboard", *options)
+
+    def _start(self, *args) -> subprocess.Popen:
         log = open(self.folder / f"{args[0]}-{len(self.processes)}.log", "w")
         self.processes.append(subprocess.Popen(
             [str(DASK), *map(str, args)], stdout=log, stderr=subprocess.STDOUT,
             cwd=self.folder, env=self.env, start_new_session=True))
         log.close()
+        return self.processes[-1]
 
     def _logs(self) -> str:
         return "\n".join(path.read_text()[-2000:] for path in sorted(self.folder.glob("*.log")))
@@ -298,6 +302,20 @@ def test_unreachable_scheduler_is_a_usage_error(corpus, tmp_path):
                           "dask scheduler")
 
 
+def test_a_scheduler_without_workers_is_a_usage_error(corpus, tmp_path, monkeypatch):
+    from pipeline import dask_engine
+
+    monkeypatch.setattr(dask_engine, "NO_WORKERS_SECONDS", 1)
+    empty = Cluster(tmp_path)
+    try:
+        empty.start_scheduler()
+        result = run_cli("run", corpus, "--out", tmp_path / "out", "--scheduler", empty.address)
+    finally:
+        empty.stop()
+    assert_one_line_error(result, 2, f"the Dask scheduler at {empty.address} has no workers",
+                          "dask worker")
+
+
 def test_a_model_missing_on_the_workers_stops_before_any_batch(whole_cluster, corpus, tmp_path):
     missing = tmp_path / "only-on-the-client"
     out = tmp_path / "out"
@@ -321,6 +339,43 @@ def test_a_worker_of_another_version_stops_before_any_batch(whole_cluster, corpu
                           f"has entity-pipeline {installed}, this client 0.0.1",
                           "pip install 'entity-pipeline[dask]'")
     assert not list(out.glob(".entity-pipeline/shards/*/*"))
+
+
+# A worker preload: this worker runs another version, and joins its scheduler only once the
+# gate file exists (after the run has checked the workers it found).
+LATE_OLD_WORKER = """
+import asyncio
+import os
+
+from pipeline import about
+
+about.__version__ = "0.0.9"
+
+
+async def dask_setup(worker):
+    while not os.path.exists({gate!r}):
+        await asyncio.sleep(0.05)
+"""
+
+
+def test_a_worker_that_joins_during_the_run_with_another_version_stops_it(
+        whole_cluster, news, tmp_path, monkeypatch):
+    from pipeline import dask_engine
+
+    monkeypatch.setattr(dask_engine, "POLL_SECONDS", 0.5)  # the run sees a new worker soon
+    gate = tmp_path / "gate"
+    preload = tmp_path / "late_old_worker.py"
+    preload.write_text(LATE_OLD_WORKER.format(gate=str(gate)))
+    late = whole_cluster.start_worker("--preload", preload)
+    base = make_corpus(tmp_path / "run", news)
+    try:
+        result, _ = run_in_process_until(base, whole_cluster.address, gate.touch, count=2)
+    finally:
+        _stop_group(late)
+        whole_cluster.processes.remove(late)
+    assert_one_line_error(result, 2, "Dask worker tcp://127.0.0.1:",
+                          "has entity-pipeline 0.0.9, this client")
+    assert 2 <= stored(base) < GNAD_ARTICLES + 1, "the results so far are kept"
 
 
 def test_a_worker_that_joins_later_is_checked_by_its_first_batch():
