@@ -5,7 +5,6 @@ and one clear message for a cluster that cannot do the work."""
 from __future__ import annotations
 
 import importlib.util
-import json
 import os
 import shutil
 import signal
@@ -20,98 +19,13 @@ import pytest
 from conftest import (ROOT, SAMPLE, SHARED_DATA, articles, load_json, run_cli, table_bytes,
                       write_jsonl)
 
-distributed = pytest.importorskip("distributed", reason="the dask extra is not installed")
+pytest.importorskip("distributed", reason="the dask extra is not installed")
+
+from dask_cluster import LOOPBACK, STARTUP_SECONDS, Cluster, start_cluster  # noqa: E402
 
 GNAD = SHARED_DATA / "10kgnad" / "test.csv"
 GNAD_ARTICLES = 200
-DASK = Path(sys.executable).with_name("dask")
-LOOPBACK = "127.0.0.1"
-STARTUP_SECONDS = 120  # a worker's start on a loaded 2-core machine, bounded
 RUN_SECONDS = 600
-
-
-# --- a real scheduler and workers as subprocesses ----------------------------------------------
-
-class Cluster:
-    """`dask scheduler` and `dask worker` processes, each in its own process group, so that
-    stopping one stops its nanny's worker too."""
-
-    def __init__(self, folder: Path, env: dict | None = None):
-        self.folder = folder
-        self.env = env
-        self.processes: list[subprocess.Popen] = []
-        self.address = ""
-        self.client = None
-
-    def start_scheduler(self) -> None:
-        scheduler_file = self.folder / "scheduler.json"
-        self._start("scheduler", "--host", LOOPBACK, "--port", "0", "--dashboard-address",
-                    f"{LOOPBACK}:0", "--scheduler-file", scheduler_file)
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while not scheduler_file.exists():
-            assert time.monotonic() < deadline, "the scheduler did not start"
-            assert self.processes[0].poll() is None, self._logs()
-            time.sleep(0.1)
-        self.address = json.loads(scheduler_file.read_text())["address"]
-        assert self.address.startswith(f"tcp://{LOOPBACK}:")
-
-    def start_workers(self, count: int, *options: str) -> None:
-        for _ in range(count):
-            self.start_worker(*options)
-        if self.client is None:
-            self.client = distributed.Client(self.address, timeout=STARTUP_SECONDS)
-        self.client.wait_for_workers(count, timeout=STARTUP_SECONDS)
-
-    def worker_pids(self) -> dict[str, int]:
-        return self.client.run(os.getpid)
-
-    def start_worker(self, *options) -> subprocess.Popen:
-        return self._start("worker", self.address, "--host", LOOPBACK, "--nthreads", "1",
-                           "--no-dashboard", *options)
-
-    def _start(self, *args) -> subprocess.Popen:
-        log = open(self.folder / f"{args[0]}-{len(self.processes)}.log", "w")
-        self.processes.append(subprocess.Popen(
-            [str(DASK), *map(str, args)], stdout=log, stderr=subprocess.STDOUT,
-            cwd=self.folder, env=self.env, start_new_session=True))
-        log.close()
-        return self.processes[-1]
-
-    def _logs(self) -> str:
-        return "\n".join(path.read_text()[-2000:] for path in sorted(self.folder.glob("*.log")))
-
-    def stop(self) -> None:
-        if self.client is not None:
-            self.client.close(timeout=10)
-        for process in reversed(self.processes):
-            _stop_group(process)
-
-
-def _stop_group(process: subprocess.Popen) -> None:
-    for sig, wait in ((signal.SIGTERM, 15), (signal.SIGKILL, 15)):
-        if process.poll() is not None:
-            break
-        try:
-            os.killpg(process.pid, sig)
-        except ProcessLookupError:
-            break
-        try:
-            process.wait(wait)
-        except subprocess.TimeoutExpired:
-            continue
-
-
-def start_cluster(folder: Path, workers: int, *worker_options: str,
-                  env: dict | None = None) -> Cluster:
-    folder.mkdir(exist_ok=True)
-    cluster = Cluster(folder, env)
-    try:
-        cluster.start_scheduler()
-        cluster.start_workers(workers, *worker_options)
-    except BaseException:
-        cluster.stop()
-        raise
-    return cluster
 
 
 @pytest.fixture(scope="module")
@@ -254,7 +168,7 @@ def test_library_run_on_an_existing_client_leaves_it_open(whole_cluster, corpus,
     import pipeline
 
     write_jsonl(corpus / "a.jsonl", articles(12))
-    local = pipeline.run([corpus], tmp_path / "local")
+    assert pipeline.run([corpus], tmp_path / "local").exit_code == 0
     on_cluster = pipeline.run([corpus], tmp_path / "cluster", scheduler=whole_cluster.client,
                               batch_size=3)
     assert (on_cluster.exit_code, on_cluster.processed) == (0, 13)
@@ -371,8 +285,7 @@ def test_a_worker_that_joins_during_the_run_with_another_version_stops_it(
     try:
         result, _ = run_in_process_until(base, whole_cluster.address, gate.touch, count=2)
     finally:
-        _stop_group(late)
-        whole_cluster.processes.remove(late)
+        whole_cluster.stop_process(late)
     assert_one_line_error(result, 2, "Dask worker tcp://127.0.0.1:",
                           "has entity-pipeline 0.0.9, this client")
     assert 2 <= stored(base) < GNAD_ARTICLES + 1, "the results so far are kept"
