@@ -189,17 +189,14 @@ class DaskEngine:
             self.close()
 
     def _connect(self):
-        from distributed import Client, LocalCluster
+        from distributed import Client
 
         if isinstance(self.scheduler, Client):
             self.where = f"the Dask scheduler at {self.scheduler.scheduler.address}"
             return self.scheduler
         if self.scheduler == "local":
             self.where = "the local Dask cluster"
-            cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
-                                   host="127.0.0.1", silence_logs=logging.ERROR,
-                                   dashboard_address=None,  # no dashboard; its HTTP server
-                                   scheduler_kwargs={"dashboard_address": "127.0.0.1:0"})
+            cluster = start_local_cluster(self.workers)
             self._owned.append(cluster)
             client = Client(cluster)
         else:
@@ -298,6 +295,20 @@ def _close_all(owned: list) -> None:
             thing.close(timeout=CLOSE_SECONDS)
         except Exception as error:  # noqa: BLE001 - a lost cluster may fail to close
             log.debug("closing %s: %s", thing, error)
+
+
+def start_local_cluster(workers: int):
+    """``--scheduler local``: ``workers`` one-thread worker processes on the loopback interface,
+    without the dashboard, and without Dask's profiler, which samples the running task's stack
+    every 10 ms (a tenth of a run's CPU time)."""
+    import dask
+    from distributed import LocalCluster
+
+    with dask.config.set({"distributed.worker.profile.enabled": False}):  # the nannies pass it on
+        return LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                            host="127.0.0.1", silence_logs=logging.ERROR,
+                            dashboard_address=None,  # no dashboard; its HTTP server:
+                            scheduler_kwargs={"dashboard_address": "127.0.0.1:0"})
 
 
 def check_cluster(client, settings: RunSettings, where: str) -> dict[str, str]:
