@@ -188,6 +188,8 @@ def read_tables(out: str | os.PathLike = DEFAULT_OUT, prefer: str | None = None)
     out = Path(out)
     if not out.is_dir():
         raise FileNotFoundError(f"no tables folder {out}")
+    if prefer is not None and prefer not in FORMATS:
+        raise ValueError(f"unknown format {prefer}; choose from {', '.join(FORMATS)}")
     order = [name for name in READ_PREFERENCE if name in FORMATS]
     order += [name for name in FORMATS if name not in order]
     if prefer is not None:
