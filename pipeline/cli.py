@@ -25,6 +25,8 @@ import typer
 from .about import __version__
 from .analyse import ArticleNotFound
 from .model import ModelNotFoundError
+from .report import DEFAULT_ARTICLES, NoTables, ReportUnavailable  # light: libraries load on use
+from .training.conll import GoldFormatError
 from .settings import DEFAULT_BATCH_SIZE
 from .store import OutputBusy
 from .formats import DEFAULT_FORMATS, FORMATS, choose_formats, format_choices
@@ -46,6 +48,9 @@ EXIT_CODES: tuple[tuple[type[BaseException], int], ...] = (
     (ModelNotFoundError, 2),  # --model is neither an installed package nor a model folder
     (OutputBusy, 1),  # another run holds --out
     (ArticleNotFound, 1),  # show: no such article in the file
+    (GoldFormatError, 2),  # evaluate: the gold file is not NER gold
+    (NoTables, 2),  # report: the folder holds no tables of a run
+    (ReportUnavailable, 2),  # report: a library it draws with is missing
     (ImportError, 1),  # an optional dependency is missing (train: floret)
 )
 
@@ -155,6 +160,8 @@ def run_command(
     quiet: QuietOption = False,
     force: ForceOption = False,
     no_normalize: NoNormalizeOption = False,
+    report: Annotated[bool, typer.Option(
+        "--report", help="Also write OUT/report.html (as the report command does).")] = False,
 ) -> None:
     """Process articles into tables in --out; rerun to add articles or resume."""
     _setup_logging(quiet)
@@ -168,6 +175,7 @@ def run_command(
                       progress=advance)
     if not quiet:
         _report(summary)
+    _report_after_run(out, report, quiet)
     raise typer.Exit(code=summary.exit_code)
 
 
@@ -220,6 +228,51 @@ def _report(summary) -> None:
             _stderr(f"  {row['source']}{line}: {row['error']}: {row['message']}")
 
 
+@app.command("report")
+def report_command(
+    out: Annotated[Path, typer.Argument(
+        file_okay=False, show_default=False,
+        help="The --out folder of a run (its tables are read, report.html is written there).")],
+    articles: Annotated[int, typer.Option(
+        "--articles", min=0,
+        help="How many of the articles with the most mentions to show, highlighted.")
+    ] = DEFAULT_ARTICLES,
+) -> None:
+    """Write OUT/report.html: charts, network, entity table and highlighted articles, one
+    file that opens offline in any browser."""
+    _write_report(out, articles=articles)
+
+
+def _report_after_run(out: Path, report: bool, quiet: bool) -> None:
+    """``run --report`` writes the report; a plain run says when an old one is out of date."""
+    if report:
+        _write_report(out, quiet=quiet)
+    elif (out / "report.html").exists() and not quiet:
+        _stderr(f"{out / 'report.html'} is from an earlier run; update it with: "
+                f"entity-pipeline report {out}")
+
+
+def _write_report(target: Path, articles: int = DEFAULT_ARTICLES, quiet: bool = False,
+                  article: tuple | None = None) -> None:
+    """Write the report of the run in ``target``, or, given ``(article, mentions)``, the page
+    of one article to ``target``. Exit 2 when there are no tables or a library is missing,
+    1 when the file cannot be written."""
+    from .report import write_article_page, write_report
+
+    with exit_codes():
+        try:
+            if article is None:
+                path = write_report(target, articles)
+                message = f"Report: {path} ({path.stat().st_size / 1e6:.1f} MB); open it in a browser"
+            else:
+                message = f"Highlighted article: {write_article_page(target, *article)}"
+        except OSError as error:
+            _stderr(f"Error: cannot write {error.filename or target}: {error.strerror or error}")
+            raise typer.Exit(code=1) from None
+    if not quiet:
+        _stderr(message)
+
+
 @app.command("show")
 def show_command(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False,
@@ -228,8 +281,11 @@ def show_command(
         "--id", help="Which article of a .jsonl/.csv file (default: the first).")] = None,
     model: ModelOption = None,
     no_normalize: NoNormalizeOption = False,
+    html: Annotated[Optional[Path], typer.Option(
+        "--html", dir_okay=False, metavar="PAGE.html",
+        help="Also write the article with its mentions highlighted to this HTML page.")] = None,
 ) -> None:
-    """Print one article's entities as a table."""
+    """Print one article's entities as a table (and, with --html, highlight them in the text)."""
     _setup_logging(quiet=False)
     from rich.console import Console
     from rich.table import Table
@@ -250,6 +306,8 @@ def show_command(
         table.add_row(entity["name"], entity["label"], str(entity["mentions"]),
                       ", ".join(v for v in variants if v != entity["name"]))
     Console(width=120).print(table)
+    if html is not None:
+        _write_report(html, article=(article, mentions))
 
 
 @app.command("train")
@@ -275,7 +333,8 @@ def train_command(
         "Processes for teachers, tagging and vectors (one per core).")] = 2,
 ) -> None:
     """Train the German NER model from the open gold corpora (CPU, about an hour)."""
-    from .train import SilverSettings, train
+    from .training.silver import SilverSettings
+    from .training.train import train
 
     _setup_logging(quiet=False)
     log.setLevel(logging.INFO)
@@ -297,7 +356,7 @@ def evaluate_command(
     """Precision, recall and F1 per label (PER, LOC, ORG) and micro, exact spans, raw text."""
     import json
 
-    from .evaluate import evaluate
+    from .training.evaluate import evaluate
 
     with exit_codes():
         result = evaluate(gold, model)
