@@ -284,3 +284,43 @@ def datetime_date(*parts):
     import datetime
 
     return datetime.date(*parts)
+
+
+def test_a_typed_binary_format_is_a_few_lines(tmp_path):
+    """Arrow IPC files through the same seams as Parquet: binary stream, RecordBatches."""
+    from pipeline.formats.arrow import RecordBatches, arrow_frame
+
+    class ArrowIpcFormat(FileFormat):
+        name = "arrow"
+        binary = True
+
+        def __init__(self, stream, table):
+            import pyarrow as pa
+
+            super().__init__(stream, table)
+            self.batches = RecordBatches(table, lambda batch: self.writer.write_batch(batch))
+            self.writer = pa.ipc.new_file(stream, self.batches.schema)
+            self.write = self.batches.write
+
+        def finish(self):
+            self.batches.finish()
+            self.writer.close()
+
+        @classmethod
+        def read_file(cls, path, table):
+            import pyarrow as pa
+
+            with pa.memory_map(str(path)) as source:
+                return arrow_frame(pa.ipc.open_file(source).read_all(), table)
+
+    registered = dict(FORMATS)
+    register_format(ArrowIpcFormat)
+    try:
+        write_tables(tmp_path / "ipc", ["arrow"], documents=DOCUMENTS, mentions=MENTIONS)
+        write_tables(tmp_path / "json", ["json"], documents=DOCUMENTS, mentions=MENTIONS)
+        from_ipc, from_json = read_tables(tmp_path / "ipc"), read_tables(tmp_path / "json")
+        assert from_ipc.keys() == from_json.keys()
+        assert all(from_ipc[name].equals(from_json[name]) for name in from_json)
+    finally:
+        FORMATS.clear()
+        FORMATS.update(registered)
