@@ -2,13 +2,14 @@
 
 A temporary file sits in the folder of its final path as ``.<name>.<random>.tmp``, so the rename
 is atomic (same file system) and a killed run's leftovers are easy to find and delete
-(``remove_temporaries``, which also deletes the ``.tmp.wal`` log a database library keeps beside
-a temporary database): a temporary is never complete.
+(``remove_temporaries``, which also deletes the ``.tmp.wal`` log and the ``.tmp.tmp/`` spill
+folder a database library keeps beside a temporary database): a temporary is never complete.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -86,4 +87,7 @@ def remove_temporaries(folder: Path) -> None:
     """Delete the temporaries a killed run left in ``folder`` (never complete files)."""
     for pattern in TEMPORARY_PATTERNS:
         for path in Path(folder).glob(pattern):
-            path.unlink(missing_ok=True)
+            if path.is_dir() and not path.is_symlink():  # a database's spill folder
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)

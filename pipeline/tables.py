@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from .formats import TableSetFormat, TableWriter
 
 STRING, INTEGER, BOOLEAN = "string", "integer", "boolean"
-DATE = "date"  # ISO 8601 text, day or month precision: 2022-01-07 or 2022-01
+DATE = "date"  # ISO 8601 text of a day, month or year: 2022-01-07, 2022-01 or 2022
 COLUMN_TYPES = (STRING, INTEGER, BOOLEAN, DATE)
 
 

@@ -107,6 +107,8 @@ def test_a_killed_runs_temporaries_and_database_logs_are_removed(tmp_path):
              "tables.duckdb", "notes.tmp"]
     for name in names:
         (tmp_path / name).write_bytes(b"")
+    (tmp_path / ".tables.duckdb.x2.tmp.tmp").mkdir()  # DuckDB's spill folder
+    (tmp_path / ".tables.duckdb.x2.tmp.tmp" / "block").write_bytes(b"")
     remove_temporaries(tmp_path)
     assert sorted(path.name for path in tmp_path.iterdir()) == ["notes.tmp", "tables.duckdb"]
 

@@ -10,8 +10,10 @@ creates the views, checkpoints (so the write-ahead log is folded in and removed)
 ``commit`` deletes a stale ``tables.duckdb.wal`` (which DuckDB would otherwise replay into the
 new file) and renames the file into place. **Deterministic in content**: the same inputs give
 the same tables, rows in the same order (DuckDB keeps insertion order). The *bytes* differ from
-run to run: DuckDB writes a random database identifier into the file header, and the block
-layout depends on its threads. Compare tables, not files.
+run to run: DuckDB writes a random database identifier into the file header (and with several
+threads the block layout varies too). Compare tables, not files. Should DuckDB spill to disk, it
+does so into ``<temporary name>.tmp/``, which it removes on closing (and the next run removes
+after a killed one, with the other temporaries).
 
 The file uses DuckDB's 1.0 storage format, so any DuckDB from 1.0 on (the command-line tool, R,
 Python) opens it, whatever newer DuckDB wrote it.
@@ -25,7 +27,6 @@ from typing import TYPE_CHECKING
 
 from ..files import temporary_path
 from .arrow import RecordBatches, arrow_frame
-
 from .registry import register_format
 
 if TYPE_CHECKING:
