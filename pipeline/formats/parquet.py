@@ -8,8 +8,8 @@ table.
 **Same inputs, same bytes**: the file holds no time stamp or run id; its metadata is the Arrow
 schema and pyarrow's ``created_by`` version, so the bytes repeat as long as the pyarrow version
 does. **zstd** (Arrow's default level) rather than snappy: the 10kGNAD tables take 6.6 MB
-instead of 8.6 MB (a quarter less) for about 0.02 s more per million cells, and every current
-reader (pandas, DuckDB, Polars, Spark, R's arrow) reads it.
+instead of 8.6 MB (a quarter less; ``--tables all``) and take 0.18 s instead of 0.16 s to
+compress, and every current reader (pandas, DuckDB, Polars, Spark, R's arrow) reads it.
 """
 
 from __future__ import annotations
