@@ -17,7 +17,6 @@ run it on an otherwise idle machine.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import resource
@@ -28,7 +27,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from throughput import DEFAULT_DATA, load_texts, run_measured, write_corpus
+from throughput import corpus_parser, load_texts, run_measured, write_corpus
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_JSON = ROOT / "benchmarks" / "results" / "formats.json"
@@ -74,11 +73,7 @@ def _line(run: dict) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA,
-                        help="10kGNAD-style CSV (category;text)")
-    parser.add_argument("--articles", type=int, default=None,
-                        help="use only the first N articles (for a quick try)")
+    parser = corpus_parser(__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3, help="tries per run; the fastest counts")
     parser.add_argument("--json", type=Path, default=DEFAULT_JSON, help="where to write figures")
     args = parser.parse_args()
