@@ -1,9 +1,10 @@
 """Analysing articles: the analyser, and the engine that runs it over batches.
 
-An ``Analyser`` runs the model over a batch of ``(key, text)`` pairs (``nlp.pipe``) and then the
-stages of ``settings.STAGES`` over each ``Doc``, which turn it into a result shard: a plain,
-JSON-friendly dict (``text``, ``tokens``, ``sentences``, ``mentions``, ``token_rows``). An
-article that fails becomes an ``ArticleResult`` without a shard that names the failing stage.
+An ``Analyser`` runs the model over a batch of ``(key, text)`` pairs (``nlp.pipe``; a long
+article in windows, see ``windows``) and then the stages of ``settings.STAGES`` over each
+``Doc``, which turn it into a result shard: a plain, JSON-friendly dict (``text``, ``tokens``,
+``sentences``, ``mentions``, ``token_rows``). An article that fails becomes an
+``ArticleResult`` without a shard that names the failing stage.
 
 An engine hands out batches and gives back one ``ArticleResult`` per article, in any order,
 with a bounded number of batches in flight, so memory stays flat however long the input is.
@@ -32,6 +33,7 @@ from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from .model import SENTENCE_SETTERS
 from .settings import DEFAULT_BATCH_SIZE, STAGES, RunSettings
+from .windows import analysed_docs
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
@@ -96,10 +98,8 @@ class Analyser:
         article cannot take its neighbours down with it."""
         try:
             with self._memory_zone(len(batch)):
-                docs = self.nlp.pipe([(text, key) for key, text in batch],
-                                     as_tuples=True, batch_size=max(1, len(batch)),
-                                     disable=self.disable)
-                return [ArticleResult(key, self._shard(doc)) for doc, key in docs]
+                return [ArticleResult(key, self._shard(doc))
+                        for key, doc in analysed_docs(self.nlp, batch, self.disable)]
         except Exception as error:  # noqa: BLE001 - any failure becomes an errors row
             if len(batch) > 1:
                 return [result for item in batch for result in self.analyse([item])]
