@@ -234,9 +234,7 @@ class LocalEngine:
             self.close()
 
     def _in_processes(self, batches: Iterator[list[tuple[str, str]]]) -> Iterator[ArticleResult]:
-        import multiprocessing
-
-        self._pool = multiprocessing.get_context("spawn").Pool(self.workers)
+        self._pool = _worker_pool(self.workers)
         in_flight: deque = deque()
         for batch in batches:
             in_flight.append(self._pool.apply_async(analyse_batch, (self.settings, batch)))
@@ -252,6 +250,31 @@ class LocalEngine:
             pool, self._pool = self._pool, None
             pool.terminate()
         _PROCESS_ANALYSER.release()
+
+
+def _worker_pool(workers: int):
+    """Spawned worker processes that ignore Ctrl-C.
+
+    A terminal sends SIGINT to every process of the command; only the main process should act
+    on it (it stops the workers, keeps the finished work and says how to resume), while a
+    worker would print a KeyboardInterrupt traceback. "Ignore" is set while the workers start,
+    because a spawned interpreter inherits it from its first instruction (the initializer
+    alone would leave the start-up unguarded); off the main thread only the initializer can.
+    """
+    import multiprocessing
+    import signal
+
+    def start():
+        return multiprocessing.get_context("spawn").Pool(
+            workers, initializer=signal.signal, initargs=(signal.SIGINT, signal.SIG_IGN))
+
+    if threading.current_thread() is not threading.main_thread():
+        return start()
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        return start()
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def batched(items: Iterable, size: int) -> Iterator[list]:
