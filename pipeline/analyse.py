@@ -331,20 +331,43 @@ def article_entities(path: str | os.PathLike, doc_id: str | None = None,
     from . import read
     from .normalize import EntityIndex
 
-    problems = []
+    problems, ids = [], []  # the error rows, the article ids (for the message)
     for record in read.iter_records([path]):
         if read.is_error(record):
-            problems.append(record["message"])
+            problems.append(record)
             continue
+        ids.append(record["doc_id"])
         if doc_id is None or record["doc_id"] == doc_id:
             [(_, shard, stage, message)] = Analyser(
                 RunSettings(model=model, normalize=normalize)).analyse(
                 [(record["doc_id"], record["text"])])
             if shard is None:
-                raise ArticleNotFound(f"{path}: {stage} failed: {message}")
+                raise ArticleNotFound(f"{read.printable(str(path))}: the {stage} stage failed "
+                                      f"on article '{read.printable(record['doc_id'])}': "
+                                      f"{message}")
             index = EntityIndex()
             index.add(record["doc_id"], record["date"], shard["mentions"])
             return record, shard["mentions"], index.entity_rows()
-    wanted = f"article '{doc_id}'" if doc_id else "an article"
-    detail = f" ({problems[0]})" if problems else ""
-    raise ArticleNotFound(f"{path}: found no {wanted}{detail}")
+    raise ArticleNotFound(_not_found(read.printable(str(path)), doc_id, ids, problems))
+
+
+def _not_found(path: str, doc_id: str | None, ids: list[str], problems: list[dict]) -> str:
+    """Why ``show`` has nothing to show: the error of the wanted article (never another's),
+    else the ids there are."""
+    from .read import printable
+
+    def quoted(row: dict) -> str:
+        return f"{row['error']}: {row['message']}"
+
+    if doc_id is None:
+        detail = f" ({quoted(problems[0])})" if problems else ""
+        return f"{path} holds no article that could be read{detail}"
+    message = f"{path} holds no article with id '{printable(doc_id)}'"
+    about = [row for row in problems if row["doc_id"] == doc_id]
+    if about:
+        return f"{message} that could be read ({quoted(about[0])})"
+    if ids:
+        shown = ", ".join(f"'{printable(other)}'" for other in ids[:5])
+        more = f" and {len(ids) - 5:,} more" if len(ids) > 5 else ""
+        return f"{message}; its ids are {shown}{more}"
+    return f"{message}; it holds no readable article at all"
