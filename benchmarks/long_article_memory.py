@@ -35,8 +35,10 @@ def peak_of_run(text: str, folder: Path, name: str, options: list[str]) -> tuple
     started = time.perf_counter()
     result = subprocess.run(
         [sys.executable, "-c", code, "run", str(corpus), "--out", str(folder / f"out-{name}"),
-         "--quiet", "--workers", "1", *options], capture_output=True, text=True, check=True)
+         "--quiet", "--workers", "1", *options], capture_output=True, text=True)
     seconds = time.perf_counter() - started
+    if result.returncode:
+        sys.exit(f"the run on the {name} article failed:\n{result.stderr}")
     kilobytes = int(result.stdout.split()[-1])  # ru_maxrss is in KB on Linux
     return kilobytes / 1024, seconds
 

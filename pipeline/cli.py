@@ -23,47 +23,19 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from typer.core import TyperCommand, TyperGroup
 
 from .about import __version__
 from .analyse import ArticleNotFound
 from .model import ModelNotFoundError
+from .report import DEFAULT_ARTICLES, NoTables, ReportUnavailable  # light: libraries load on use
 from .settings import DEFAULT_BATCH_SIZE
 from .store import OutputBusy, OutputUnusable
 from .formats import DEFAULT_FORMATS, choose_formats, format_choices
 from .tables import DEFAULT_OUT, DEFAULT_TABLES, TABLES, choose_tables
-from .terminal import RunProgress, report_prune, report_run
+from .terminal import HelpfulTyper, RunProgress, report_prune, report_run
 
 
-class _FlagsWithoutType:
-    """Flags take no value, so --help shows no type for them (typer 0.2x shows ``<bool>``)."""
-
-    def get_params(self, ctx):
-        params = super().get_params(ctx)
-        for param in params:
-            if getattr(param, "is_flag", False) and param.metavar is None:
-                param.metavar = ""
-        return params
-
-
-class _Command(_FlagsWithoutType, TyperCommand):
-    pass
-
-
-class _Group(_FlagsWithoutType, TyperGroup):
-    pass
-
-
-class _App(typer.Typer):
-    """Every command of the app gets ``_Command``."""
-
-    def command(self, *args, **kwargs):
-        kwargs.setdefault("cls", _Command)
-        return super().command(*args, **kwargs)
-
-
-app = _App(
-    cls=_Group,
+app = HelpfulTyper(
     name="entity-pipeline",
     help="Find the people, places and organisations in German news articles and write them "
     "as tables.",
@@ -80,6 +52,8 @@ EXIT_CODES: tuple[tuple[type[BaseException], int], ...] = (
     (OutputUnusable, 2),  # --out cannot be created or written, or is an input
     (OutputBusy, 1),  # another run holds --out
     (ArticleNotFound, 1),  # show: no such article in the file
+    (NoTables, 2),  # report: the folder holds no tables of a run
+    (ReportUnavailable, 2),  # report: a library it draws with is missing
     (ImportError, 1),  # an optional dependency is missing (train: floret)
     (OSError, 1),  # writing failed (disk full ...): one line, not a traceback
 )
@@ -218,6 +192,8 @@ def run_command(
     quiet: QuietOption = False,
     force: ForceOption = False,
     no_normalize: NoNormalizeOption = False,
+    report: Annotated[bool, typer.Option(
+        "--report", help="Also write OUT/report.html (as the report command does).")] = False,
 ) -> None:
     """Process articles into tables in --out; rerun to add articles or resume."""
     _setup_logging(quiet)
@@ -231,6 +207,7 @@ def run_command(
                       csv_delimiter=csv_delimiter, progress=advance)
     if not quiet:
         report_run(summary)
+    _report_after_run(out, report, quiet)
     raise typer.Exit(code=summary.exit_code)
 
 
@@ -252,6 +229,51 @@ def prune_command(
     report_prune(summary)
 
 
+@app.command("report")
+def report_command(
+    out: Annotated[Path, typer.Argument(
+        file_okay=False, show_default=False,
+        help="The --out folder of a run (its tables are read, report.html is written there).")],
+    articles: Annotated[int, typer.Option(
+        "--articles", min=0,
+        help="How many of the articles with the most mentions to show, highlighted.")
+    ] = DEFAULT_ARTICLES,
+) -> None:
+    """Write OUT/report.html: charts, network, entity table and highlighted articles, one
+    file that opens offline in any browser."""
+    _write_report(out, articles=articles)
+
+
+def _report_after_run(out: Path, report: bool, quiet: bool) -> None:
+    """``run --report`` writes the report; a plain run says when an old one is out of date."""
+    if report:
+        _write_report(out, quiet=quiet)
+    elif (out / "report.html").exists() and not quiet:
+        _stderr(f"{out / 'report.html'} is from an earlier run; update it with: "
+                f"entity-pipeline report {out}")
+
+
+def _write_report(target: Path, articles: int = DEFAULT_ARTICLES, quiet: bool = False,
+                  article: tuple | None = None) -> None:
+    """Write the report of the run in ``target``, or, given ``(article, mentions)``, the page
+    of one article to ``target``. Exit 2 when there are no tables or a library is missing,
+    1 when the file cannot be written."""
+    from .report import write_article_page, write_report
+
+    with exit_codes():
+        try:
+            if article is None:
+                path = write_report(target, articles)
+                message = f"Report: {path} ({path.stat().st_size / 1e6:.1f} MB); open it in a browser"
+            else:
+                message = f"Highlighted article: {write_article_page(target, *article)}"
+        except OSError as error:
+            _stderr(f"Error: cannot write {error.filename or target}: {error.strerror or error}")
+            raise typer.Exit(code=1) from None
+    if not quiet:
+        _stderr(message)
+
+
 @app.command("show")
 def show_command(
     file: Annotated[Path, typer.Argument(
@@ -261,8 +283,11 @@ def show_command(
         "--id", help="Which article of a .jsonl/.csv file (default: the first).")] = None,
     model: ModelOption = None,
     no_normalize: NoNormalizeOption = False,
+    html: Annotated[Optional[Path], typer.Option(
+        "--html", dir_okay=False, metavar="PAGE.html",
+        help="Also write the article with its mentions highlighted to this HTML page.")] = None,
 ) -> None:
-    """Print one article's entities as a table."""
+    """Print one article's entities as a table (and, with --html, highlight them in the text)."""
     _setup_logging(quiet=False)
     from rich.console import Console
     from rich.markup import escape
@@ -287,6 +312,8 @@ def show_command(
         table.add_row(escape(entity["name"]), escape(entity["label"]), str(entity["mentions"]),
                       escape(", ".join(v for v in variants if v != entity["name"])))
     Console(width=120).print(table)
+    if html is not None:
+        _write_report(html, article=(article, mentions))
 
 
 @app.command("train")

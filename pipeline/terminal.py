@@ -1,5 +1,5 @@
-"""What the command shows on the terminal while and after it runs: the progress bar and the
-summaries. Everything goes to stderr; stdout carries data only.
+"""What the command shows on the terminal: --help, the progress bar and the summaries.
+Everything but --help goes to stderr; stdout carries data only.
 
 The progress bar appears only when stderr is a terminal (and not with ``--quiet``). It counts
 input records (articles, reused or analysed, and error rows) against a total from a quick count
@@ -15,7 +15,41 @@ import sys
 import threading
 from collections.abc import Callable, Iterable
 
+import typer
+from typer.core import TyperCommand, TyperGroup
+
 from .formats import FORMATS
+
+
+class _FlagsWithoutType:
+    """Flags take no value, so --help shows no type for them (typer 0.2x shows ``<bool>``)."""
+
+    def get_params(self, ctx):
+        params = super().get_params(ctx)
+        for param in params:
+            if getattr(param, "is_flag", False) and param.metavar is None:
+                param.metavar = ""
+        return params
+
+
+class _Command(_FlagsWithoutType, TyperCommand):
+    pass
+
+
+class _Group(_FlagsWithoutType, TyperGroup):
+    pass
+
+
+class HelpfulTyper(typer.Typer):
+    """A Typer app whose --help, for the app and every command, shows flags without a type."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("cls", _Group)
+        super().__init__(**kwargs)
+
+    def command(self, *args, **kwargs):
+        kwargs.setdefault("cls", _Command)
+        return super().command(*args, **kwargs)
 
 
 def _stderr(message: str) -> None:
