@@ -222,7 +222,7 @@ def prune_command(
 ) -> None:
     """Delete stored results no run will reuse: of articles no longer in the inputs, of
     changed articles, and of older versions or models."""
-    from .prune import prune
+    from .pruning import prune
 
     with exit_codes():
         summary = prune(out, current_only=current_only)
