@@ -130,7 +130,8 @@ def test_a_model_name_that_is_no_package_gets_no_invented_url(corpus, tmp_path):
     assert not out.exists()
 
 
-def test_broken_and_looping_links_given_as_inputs_get_their_rows(corpus, tmp_path):
+def test_broken_and_looping_links_given_as_inputs_get_their_rows(corpus, tmp_path,
+                                                                monkeypatch):
     (tmp_path / "weg.txt").symlink_to(tmp_path / "nichts.txt")
     (tmp_path / "selbst.txt").symlink_to("selbst.txt")
     out = tmp_path / "out"
@@ -139,9 +140,10 @@ def test_broken_and_looping_links_given_as_inputs_get_their_rows(corpus, tmp_pat
     errors = [(Path(e["source"]).name, e["error"]) for e in load_json(out, "errors")]
     assert errors == [("selbst.txt", "symlink-loop"), ("weg.txt", "broken-symlink")]
     assert [d["doc_id"] for d in load_json(out, "documents")] == ["scholz"]
-    missing = run_cli("run", tmp_path / "tippfehler", "--out", out)
-    assert missing.exit_code == 2 and "does not exist" in missing.stderr
-    assert not out.joinpath("tippfehler").exists()
+    monkeypatch.chdir(tmp_path)  # a short path: the message is not wrapped
+    missing = run_cli("run", "tippfehler", "--out", "neu")
+    assert missing.exit_code == 2 and "'tippfehler' does not exist" in missing.stderr
+    assert not (tmp_path / "neu").exists()
 
 
 def test_csv_delimiter_option(corpus, tmp_path):
