@@ -28,6 +28,7 @@ from .about import __version__
 from .analyse import ArticleNotFound
 from .model import ModelNotFoundError
 from .report import DEFAULT_ARTICLES, NoTables, ReportUnavailable  # light: libraries load on use
+from .training.conll import GoldFormatError
 from .settings import DEFAULT_BATCH_SIZE
 from .store import OutputBusy, OutputUnusable
 from .formats import DEFAULT_FORMATS, choose_formats, format_choices
@@ -52,6 +53,7 @@ EXIT_CODES: tuple[tuple[type[BaseException], int], ...] = (
     (OutputUnusable, 2),  # --out cannot be created or written, or is an input
     (OutputBusy, 1),  # another run holds --out
     (ArticleNotFound, 1),  # show: no such article in the file
+    (GoldFormatError, 2),  # evaluate: the gold file is not NER gold
     (NoTables, 2),  # report: the folder holds no tables of a run
     (ReportUnavailable, 2),  # report: a library it draws with is missing
     (ImportError, 1),  # an optional dependency is missing (train: floret)
@@ -339,7 +341,8 @@ def train_command(
         "Processes for teachers, tagging and vectors (one per core).")] = 2,
 ) -> None:
     """Train the German NER model from the open gold corpora (CPU, about an hour)."""
-    from .train import SilverSettings, train
+    from .training.silver import SilverSettings
+    from .training.train import train
 
     _setup_logging(quiet=False)
     log.setLevel(logging.INFO)
@@ -361,7 +364,7 @@ def evaluate_command(
     """Precision, recall and F1 per label (PER, LOC, ORG) and micro, exact spans, raw text."""
     import json
 
-    from .evaluate import evaluate
+    from .training.evaluate import evaluate
 
     with exit_codes():
         result = evaluate(gold, model)
