@@ -96,12 +96,16 @@ def write_tables(out: Path, settings: RunSettings, articles: StoredArticles,
             tables.write_all("entities", entity_rows)
         if "cooccurrences" in chosen:
             tables.write_all("cooccurrences", index.cooccurrence_rows())
-        totals.errors = sorted(errors + articles.errors(), key=lambda error: (
-            error["source"], error["line"] or 0, error["doc_id"] or "", error["error"]))
+        totals.errors = sorted(errors + articles.errors(), key=error_order)
         tables.write_all("errors", totals.errors)
         tables.commit()
     totals.tables = sorted(tables.tables)
     return totals
+
+
+def error_order(error: dict) -> tuple:
+    """The order of the errors table: by source, line, id and kind."""
+    return error["source"], error["line"] or 0, error["doc_id"] or "", error["error"]
 
 
 def _document_row(meta: dict, shard: dict, mentions: int) -> dict:
