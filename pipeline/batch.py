@@ -132,7 +132,7 @@ def _directory_hash(path: Path) -> str:
 
 # The modules whose code shapes a result shard: a change to any of them (a new release, or a
 # normalisation fix during development) makes earlier results stale.
-RESULT_MODULES = ("batch.py", "tokenize.py", "extract.py", "normalize.py", "model.py")
+RESULT_MODULES = ("batch.py", "tokenize.py", "extract.py", "names/article.py", "model.py")
 
 
 def code_fingerprint() -> str:
@@ -220,7 +220,7 @@ class Analyser:
             zone.close()
 
     def _shard(self, doc) -> dict:
-        from . import normalize as normalize_stage
+        from .names import article as normalize_stage
         from .extract import mention_records
         from .tokenize import count_tokens, sentence_of_tokens, sentence_spans, token_records
 
@@ -513,7 +513,7 @@ def _check_tables(tables: Iterable[str]) -> list[str]:
 
 def _assemble(out, store, documents, errors, failed, tables, formats, summary) -> None:
     """Write every table from the shards, then swap all of them in at once."""
-    from . import normalize as normalize_stage
+    from .names import article as normalize_stage
 
     documents.sort(key=lambda meta: meta["doc_id"])
     writers: dict[str, TableWriter] = {}
@@ -632,7 +632,7 @@ def article_entities(path: str | os.PathLike, doc_id: str | None = None,
 
     Raises ``LookupError`` when the file holds no (matching) readable article.
     """
-    from . import normalize as normalize_stage
+    from .names import article as normalize_stage
 
     problems = []
     for record in read.iter_records([path]):

@@ -1,4 +1,4 @@
-"""The normalize stage: inflection, variants, within-article linking, compounds, ids, tables."""
+"""The names package: inflection, variants, within-article linking, compounds, ids, tables."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.normalize import (EntityIndex, entity_id, normalize_article, raw_mentions,
+from pipeline.names.article import (EntityIndex, entity_id, normalize_article, raw_mentions,
                                 uninflected)
 
 SAMPLE = Path(__file__).resolve().parents[1] / "corpus" / "kasachstan-2022-01.txt"
