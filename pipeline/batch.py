@@ -43,7 +43,7 @@ from .write import FORMATS, SCHEMAS, TABLES, TableWriter, write_text_atomic
 log = logging.getLogger(__name__)
 
 STATE_DIR = ".entity-pipeline"
-SHARD_FORMAT = 1
+SHARD_FORMAT = 2  # 2: "entities", the per-article summary for the corpus step; mention "link"
 DEFAULT_TABLES = ("documents", "mentions", "entities", "cooccurrences", "errors")
 OPTIONAL_TABLES = ("tokens",)
 # Articles per spaCy batch. spaCy's peak memory grows with the tokens of a batch (64 news
@@ -131,14 +131,16 @@ def _directory_hash(path: Path) -> str:
 
 
 # The modules whose code shapes a result shard: a change to any of them (a new release, or a
-# normalisation fix during development) makes earlier results stale.
-RESULT_MODULES = ("batch.py", "tokenize.py", "extract.py", "names/article.py", "model.py")
+# normalisation fix during development) makes earlier results stale. A folder: all its modules.
+RESULT_MODULES = ("batch.py", "tokenize.py", "extract.py", "names", "model.py")
 
 
 def code_fingerprint() -> str:
     digest = hashlib.sha256(__version__.encode())
     for name in RESULT_MODULES:
-        digest.update((Path(__file__).parent / name).read_bytes())
+        path = Path(__file__).parent / name
+        for module in sorted(path.glob("*.py")) if path.is_dir() else [path]:
+            digest.update(module.read_bytes())
     for package in ("pycountry",):  # data the normalize stage reads
         digest.update(f"{package}={_version(package)};".encode())
     return digest.hexdigest()
@@ -229,8 +231,9 @@ class Analyser:
         sentences = sentence_spans(doc)
         raw = mention_records(doc, sentence_index)
         try:
+            entities = None
             if self.normalize:
-                mentions = normalize_stage.normalize_article(text, raw, sentences)
+                mentions, entities = normalize_stage.analyse_article(text, raw, sentences)
             else:
                 mentions = normalize_stage.raw_mentions(raw)
             for mention in mentions:
@@ -245,6 +248,7 @@ class Analyser:
             "tokens": count_tokens(doc),
             "sentences": [list(span) for span in sentences],
             "mentions": mentions,
+            "entities": entities,
             "token_rows": token_records(doc, sentence_index) if self.with_tokens else None,
         }
 
@@ -513,7 +517,7 @@ def _check_tables(tables: Iterable[str]) -> list[str]:
 
 def _assemble(out, store, documents, errors, failed, tables, formats, summary) -> None:
     """Write every table from the shards, then swap all of them in at once."""
-    from .names import article as normalize_stage
+    from .names.index import EntityIndex
 
     documents.sort(key=lambda meta: meta["doc_id"])
     writers: dict[str, TableWriter] = {}
@@ -521,7 +525,7 @@ def _assemble(out, store, documents, errors, failed, tables, formats, summary) -
         for name in ("documents", "mentions", "tokens"):
             if name in tables:
                 writers[name] = TableWriter(out, name, formats)
-        index = normalize_stage.EntityIndex()
+        index = EntityIndex()
         for meta in documents:
             if meta["key"] in failed:
                 continue
@@ -632,7 +636,7 @@ def article_entities(path: str | os.PathLike, doc_id: str | None = None,
 
     Raises ``LookupError`` when the file holds no (matching) readable article.
     """
-    from .names import article as normalize_stage
+    from .names.index import EntityIndex
 
     problems = []
     for record in read.iter_records([path]):
@@ -644,7 +648,7 @@ def article_entities(path: str | os.PathLike, doc_id: str | None = None,
                 [(record["doc_id"], record["text"])])
             if shard is None:
                 raise LookupError(f"{path}: {stage} failed: {message}")
-            index = normalize_stage.EntityIndex()
+            index = EntityIndex()
             index.add(record["doc_id"], record["date"], shard["mentions"])
             return record, shard["mentions"], index.entity_rows()
     wanted = f"article '{doc_id}'" if doc_id else "an article"

@@ -9,12 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.names.article import (EntityIndex, entity_id, normalize_article, raw_mentions,
-                                uninflected)
+from pipeline.names.article import entity_id, normalize_article, raw_mentions
+from pipeline.names.index import EntityIndex
+from pipeline.names.inflection import uninflected
 
 SAMPLE = Path(__file__).resolve().parents[1] / "corpus" / "kasachstan-2022-01.txt"
 OUTPUT_KEYS = {"start_char", "end_char", "text", "label", "sentence", "name", "entity_id",
-               "compound"}
+               "compound", "link"}
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:

@@ -11,7 +11,7 @@ import re
 import pytest
 
 from pipeline.batch import analyse_stream
-from pipeline.names.article import _word_starts
+from pipeline.names.inflection import word_starts as _word_starts
 
 
 def regex_starts(phrase: str, text: str, genitive: bool = False) -> list[int]:
