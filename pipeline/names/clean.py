@@ -30,7 +30,9 @@ import re
 from .lexicon import PARTICLES, START_PARTICLES, is_common_noun, is_german_word, lexicon
 from .persons import is_particle
 
-DATE = re.compile(r"\d{1,4}[./-]\d{1,2}(?:[./-]\d{0,4})?|\d{1,2}\.\s?\w+\s\d{2,4}")
+MONTHS = "Jänner Januar Februar März April Mai Juni Juli August September Oktober November Dezember"
+DATE = re.compile(r"\d{1,4}[./-]\d{1,2}(?:[./-]\d{0,4})?|(?:\d{1,2}\.\s?)?(?:%s)(?:\s\d{2,4})?"
+                  % "|".join(MONTHS.split()))
 DOMAIN = re.compile(r"[\w-]+(?:\.[\w-]+)*\.[a-z]{2,6}")
 ELISION = re.compile(r"-\s*(?:,|und\b|oder\b|bis\b|sowie\b|bzw\b|&|/)")
 ACRONYM = re.compile(r"[A-ZÄÖÜ][A-Za-zÄÖÜäöüß&]*[A-ZÄÖÜ][A-Za-zÄÖÜäöüß&0-9]*")
@@ -45,6 +47,8 @@ LAST_WORD = re.compile(r"(?<![\w-])([\w-]+) $")
 def clean_spans(text: str, mention: dict, sentence_starts: list[int]) -> list[dict]:
     """The name-bearing parts of a model span (none, one, or one per sentence it crosses)."""
     start, end = mention["start_char"], mention["end_char"]
+    if DATE.fullmatch(text[start:end].strip(" .,;:()")):  # before a cut at "23. August"
+        return []
     cuts = sentence_starts[bisect.bisect_right(sentence_starts, start):
                            bisect.bisect_left(sentence_starts, end)]
     parts = []
@@ -66,6 +70,8 @@ def _tidy(text: str, start: int, end: int, label: str,
     if span is None:
         return None
     start, end = _drop_leading_words(text, *span)
+    if start > span[0] and " " not in text[start:end] and is_common_noun(text[start:end]):
+        return None  # "beide Richtungen", "südamerikanische Fußballverband"
     if start < end and _opens_sentence(text, start, sentence_start):
         start = _without_sentence_opener(text, start, end)
         if start is None:
