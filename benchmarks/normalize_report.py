@@ -1,23 +1,39 @@
-"""How much normalisation merges: distinct entities with and without it, and merges to hand-check.
+"""How much normalisation merges: within articles (two runs compared) and across the corpus.
 
-Usage: python benchmarks/normalize_report.py NORMALIZED_OUT RAW_OUT [--sample 50] [--seed 0]
+Usage:
+    python benchmarks/normalize_report.py NORMALIZED_OUT RAW_OUT [--sample 50] [--seed 0]
+    python benchmarks/normalize_report.py --corpus OUT [--sample 100] [--seed 0] [--top 100]
+        [--handcheck DIR]
 
-NORMALIZED_OUT and RAW_OUT are the --out folders of two runs over the same articles, the second
-with --no-normalize, e.g.
-    entity-pipeline run ../shared/data/10kgnad/test.csv -o /tmp/norm
-    entity-pipeline run ../shared/data/10kgnad/test.csv -o /tmp/raw --no-normalize
-Prints the counts, the merges by kind, and a fixed-seed random sample of merges
-(surface form -> canonical name), one distinct merge a line, with a box to tick when checking.
+Within articles: NORMALIZED_OUT and RAW_OUT are the --out folders of two runs over the same
+articles, the second with --no-normalize, e.g.
+    entity-pipeline run /work/gnad -o /tmp/norm
+    entity-pipeline run /work/gnad -o /tmp/raw --no-normalize
+It prints the counts, the merges by kind, and a fixed-seed random sample of merges.
+
+Across the corpus (``--corpus OUT``): reads the result shards of a run (OUT/.entity-pipeline/
+manifest.json and shards/), applies the corpus resolver (``pipeline.names.resolve``) and prints
+the entity figures with article ids (as the tables have them without the corpus step) and with
+corpus ids, the links by reason, the issue's bar items on 10kGNAD, and the time the resolver
+took. With ``--handcheck DIR`` it writes ``corpus-merges.txt`` (a fixed-seed random sample of
+the distinct merges the corpus step made) and ``top-entities.txt`` (the most mentioned
+entities) there, each line with a box for the verdict.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import random
-from collections import Counter
+import re
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
 
 import pandas as pd
 
+from pipeline.names.index import EntityIndex
+from pipeline.names.resolve import resolve
 from pipeline.write import read_tables
 
 
@@ -59,14 +75,7 @@ def merges(normalized: pd.DataFrame, raw: pd.DataFrame) -> pd.DataFrame:
             .reset_index())
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("normalized", help="--out folder of the normalised run")
-    parser.add_argument("raw", help="--out folder of the --no-normalize run")
-    parser.add_argument("--sample", type=int, default=50, help="merges to list for a hand check")
-    parser.add_argument("--seed", type=int, default=0)
-    args = parser.parse_args()
-
+def within_articles(args: argparse.Namespace) -> None:
     normalized_tables, raw_tables = read_tables(args.normalized), read_tables(args.raw)
     normalized, raw = normalized_tables["mentions"], raw_tables["mentions"]
     raw_entities, entities = raw["entity_id"].nunique(), normalized["entity_id"].nunique()
@@ -78,7 +87,6 @@ def main() -> None:
           f"{int(normalized['compound'].astype(str).str.lower().eq('true').sum())} in compounds)")
     print(f"distinct entities: {raw_entities} raw, {entities} normalised: {removed} removed "
           f"({removed / max(raw_entities, 1):.1%})")
-
     changes = merges(normalized, raw)
     kinds = Counter()
     for row in changes.itertuples():
@@ -86,7 +94,6 @@ def main() -> None:
     print(f"\ndistinct merges: {len(changes)}; mentions by kind of merge:")
     for kind, count in kinds.most_common():
         print(f"  {count:7d}  {kind}")
-
     rows = list(changes.itertuples())
     sample = random.Random(args.seed).sample(rows, min(args.sample, len(rows)))
     print(f"\nrandom sample of {len(sample)} merges (seed {args.seed}); tick the right ones:")
@@ -94,6 +101,158 @@ def main() -> None:
         print(f"{number:3d}. [ ] {row.text} ({row.raw_label}) -> {row.name} ({row.label})   "
               f"{merge_kind(row.text, row.name)}; {row.mentions} mentions in "
               f"{row.documents} articles, e.g. {row.example}")
+
+
+# --- across the corpus ---------------------------------------------------------------------
+
+
+def shards(out: Path):
+    """(doc_id, shard) of every article of the run's manifest, in doc_id order."""
+    state = out / ".entity-pipeline"
+    manifest = json.loads((state / "manifest.json").read_text(encoding="utf-8"))
+    for doc_id, entry in sorted(manifest["articles"].items()):
+        key = entry["key"]
+        path = state / "shards" / key[:2] / f"{key}.json"
+        yield doc_id, json.loads(path.read_text(encoding="utf-8"))
+
+
+def entity_rows(out: Path, links: dict | None) -> list[dict]:
+    """The entities table as the run would write it: with the article ids (links None) or
+    with the corpus entities of ``links``."""
+    index = EntityIndex()
+    for doc_id, shard in shards(out):
+        mentions = shard["mentions"]
+        if links is not None:
+            mentions = [{**mention, **_as_corpus(links[(doc_id, mention["entity_id"])])}
+                        for mention in mentions]
+        index.add(doc_id, shard.get("date"), mentions)
+    return index.entity_rows()
+
+
+def _as_corpus(link) -> dict:
+    return {"entity_id": link.entity_id, "name": link.name, "label": link.label}
+
+
+def figures(rows: list[dict]) -> dict:
+    """The counts the issue measures: entities, PER, single-word PER, surnames under several
+    ids."""
+    persons = [row for row in rows if row["label"] == "PER"]
+    single = Counter(row["name"] for row in persons if " " not in row["name"])
+    return {"entities": len(rows), "PER": len(persons), "single-word PER": sum(single.values()),
+            "single-word PER names under several ids": sum(1 for n in single.values() if n > 1)}
+
+
+def bar(rows: list[dict]) -> list[tuple[str, bool, str]]:
+    """The issue's bar items on 10kGNAD: (item, met, evidence)."""
+    by_name = defaultdict(list)
+    for row in rows:
+        by_name[row["name"]].append(row)
+
+    def holding(variant: str) -> list[str]:
+        return [f"{row['name']} ({row['label']}, {row['mentions']})" for row in rows
+                if variant in row["variants"].split(" | ")]
+
+    eu, green = holding("Europäische Union"), holding("Grünen") + holding("Grüne")
+    vdb = holding("Van der Bellen")
+    edges = [row["name"] for row in rows if re.match(r"\W", row["name"])
+             or re.search(r"\W$", row["name"])]
+    numbers = [row["name"] for row in rows if not re.search(r"[^\W\d]", row["name"])
+               or re.fullmatch(r"[\d.,:/ -]+", row["name"])]
+    hofer = holding("Hofer")
+    return [
+        ("EU and Europäische Union one entity", holding("EU") == eu and len(eu) == 1, str(eu)),
+        ("Grüne/Grünen one entity", len(set(green)) == 1, str(sorted(set(green)))),
+        ("'Van der Bellen' mentions in one PER entity 'Alexander Van der Bellen'",
+         len(vdb) == 1 and vdb[0].startswith("Alexander Van der Bellen (PER"), str(vdb)),
+        ("no entity named 'Alexander Van'", "Alexander Van" not in by_name, ""),
+        ("no name starts or ends with punctuation", not edges, str(edges[:20])),
+        ("no entity is a number or a date", not numbers, str(numbers[:20])),
+        ("'Hofer' mentions held by 'Norbert Hofer'", any(
+            entry.startswith("Norbert Hofer (PER") for entry in hofer), str(hofer)),
+    ]
+
+
+def corpus_merges(out: Path, links: dict) -> list[dict]:
+    """The distinct merges of the corpus step: article entity (name, label) -> corpus entity,
+    with its reason, for every link that changed a name or a label."""
+    found: dict[tuple, dict] = {}
+    for doc_id, shard in shards(out):
+        for entity in shard["entities"] or []:
+            link = links[(doc_id, entity["entity_id"])]
+            if link.reason in ("same-name", "ambiguous-surname"):
+                continue
+            key = (entity["name"], entity["label"], link.name, link.label, link.reason)
+            merge = found.setdefault(key, {"articles": 0, "mentions": 0, "example": doc_id})
+            merge["articles"] += 1
+            merge["mentions"] += entity["mentions"]
+    return [{"name": key[0], "label": key[1], "corpus_name": key[2], "corpus_label": key[3],
+             "reason": key[4], **value} for key, value in sorted(found.items())]
+
+
+def write_handcheck(folder: Path, merges_found: list[dict], rows: list[dict], sample: int,
+                    seed: int, top: int) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    picked = random.Random(seed).sample(merges_found, min(sample, len(merges_found)))
+    lines = [f"# {len(picked)} random merges of the corpus step (seed {seed}) of "
+             f"{len(merges_found)} distinct; verdict: right/wrong and why"]
+    lines += [f"{number:3d}. [ ] {m['name']} ({m['label']}) -> {m['corpus_name']} "
+              f"({m['corpus_label']})  {m['reason']}; {m['articles']} articles, "
+              f"{m['mentions']} mentions, e.g. {m['example']}"
+              for number, m in enumerate(picked, 1)]
+    (folder / "corpus-merges.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    lines = [f"# top {top} entities by mentions; verdict: a name with the right label?"]
+    lines += [f"{number:3d}. [ ] {row['name']} ({row['label']}) {row['mentions']} mentions, "
+              f"{row['documents']} articles: {row['variants'][:150]}"
+              for number, row in enumerate(rows[:top], 1)]
+    (folder / "top-entities.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def across_the_corpus(args: argparse.Namespace) -> None:
+    out = Path(args.corpus)
+    documents = read_tables(out).get("documents")
+    dates = {} if documents is None else {
+        doc_id: date for doc_id, date in zip(documents["doc_id"], documents["date"])
+        if isinstance(date, str) and date}
+    summaries = [(doc_id, dates.get(doc_id), shard["entities"] or [])
+                 for doc_id, shard in shards(out)]
+    started = time.perf_counter()
+    links = resolve(summaries)
+    seconds = time.perf_counter() - started
+    before, after = entity_rows(out, None), entity_rows(out, links)
+    print(f"articles: {len(summaries)}; article entities: {len(links)}; "
+          f"resolver: {seconds:.2f} s")
+    for name, value in figures(before).items():
+        print(f"  {name}: {value} with article ids, {figures(after)[name]} after the corpus step")
+    print("links by reason:", dict(Counter(link.reason for link in links.values()).most_common()))
+    print("\nbar items:")
+    for item, met, evidence in bar(after):
+        print(f"  [{'x' if met else ' '}] {item}  {evidence[:300]}")
+    merges_found = corpus_merges(out, links)
+    print(f"\ndistinct merges of the corpus step: {len(merges_found)}")
+    if args.handcheck:
+        write_handcheck(Path(args.handcheck), merges_found, after, args.sample, args.seed,
+                        args.top)
+        print(f"hand-check lists in {args.handcheck}: corpus-merges.txt, top-entities.txt")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("normalized", nargs="?", help="--out folder of the normalised run")
+    parser.add_argument("raw", nargs="?", help="--out folder of the --no-normalize run")
+    parser.add_argument("--corpus", metavar="OUT", help="report the corpus step on a run's shards")
+    parser.add_argument("--handcheck", metavar="DIR", help="write the hand-check lists here")
+    parser.add_argument("--sample", type=int, default=None, help="merges to list for a hand check")
+    parser.add_argument("--top", type=int, default=100, help="top entities to list")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    if args.corpus:
+        args.sample = 100 if args.sample is None else args.sample
+        across_the_corpus(args)
+    elif args.normalized and args.raw:
+        args.sample = 50 if args.sample is None else args.sample
+        within_articles(args)
+    else:
+        parser.error("give NORMALIZED_OUT RAW_OUT, or --corpus OUT")
 
 
 if __name__ == "__main__":

@@ -187,9 +187,12 @@ def test_inflection_and_spelling(articles, together, apart):
 
 
 @pytest.mark.parametrize("articles, expected", [
-    pytest.param(corpus(*[(f"a{n}", [entity("Spanien", "LOC", 2)]) for n in range(3)],
+    pytest.param(corpus(*[(f"a{n}", [entity("Spanien", "LOC", 2)]) for n in range(5)],
                         ("b", [entity("Spanien", "PER")])),
-                 {"LOC": {"a0", "a1", "a2", "b"}}, id="one-place-not-a-person"),
+                 {"LOC": {"a0", "a1", "a2", "a3", "a4", "b"}}, id="one-place-not-a-person"),
+    pytest.param(corpus(*[(f"a{n}", [entity("LASK", "LOC", 2)]) for n in range(3)],
+                        ("b", [entity("LASK", "ORG")])),
+                 {"LOC": {"a0", "a1", "a2"}, "ORG": {"b"}}, id="three-against-one-is-too-few"),
     pytest.param(corpus(("a", [entity("Dieter Hecking", "PER", 2)]),
                         ("b", [entity("Dieter Hecking", "LOC", 3)])),
                  {"PER": {"a"}, "LOC": {"b"}}, id="one-article-against-one-is-no-evidence"),

@@ -31,7 +31,7 @@ class EntityIndex:
                 "label": mention["label"], "mentions": 0, "documents": 0, "variants": set(),
                 "first_date": None, "last_date": None})
             entity["mentions"] += 1
-            entity["variants"].add(clean(mention["text"]))
+            entity["variants"].add(" ".join(clean(mention["text"]).split()))
             in_sentence[mention["sentence"]].add(mention["entity_id"])
         for identifier in {mention["entity_id"] for mention in mentions}:
             entity = self._entities[identifier]

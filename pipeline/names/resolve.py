@@ -9,12 +9,14 @@ and time grow with the number of article entities, never with mentions.
 The rules, in order (the reasons in ``REASONS``):
 
 1. Names and labels. Article entities with one canonical name are one candidate entity. Its
-   label is the corpus-wide vote (the model's votes, as within an article); an article whose
+   label is the corpus-wide vote (each article's votes for the label its own vote chose,
+   weighted as within an article: one per word of a mention the model found); an article whose
    entity got another label joins it (``label-vote``) when the winning label has ``OUTVOTED``
-   times its votes and its articles ("Spanien" as PER in one article, LOC in twenty);
-   otherwise each label keeps its own entity, since one article against one is no evidence
-   ("Dieter Hecking" PER in one, LOC in another; "Hofer" the supermarket chain beside "Hofer"
-   the person).
+   times its votes and its articles, and ``MIN_ARTICLES_TO_RELABEL`` articles at least
+   ("Spanien" as PER in one article, LOC in twenty); otherwise each label keeps its own
+   entity, since one article against a few is no evidence with a model this often wrong
+   about clubs and foreign names ("Dieter Hecking" PER in one, LOC in another; "LASK" ORG in
+   one, LOC in three; "Hofer" the supermarket chain beside "Hofer" the person).
 2. Abbreviations. An abbreviation links to its long form when some article defines it and no
    article defines it otherwise: "EU" -> "Europäische Union" everywhere. When articles define
    it differently ("IWF": Internationaler Währungsfonds, Internet Watch Foundation), each
@@ -46,6 +48,7 @@ from __future__ import annotations
 
 import datetime
 import itertools
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -58,6 +61,7 @@ from .persons import ends_with, is_full_name, same_person, surname_key
 REASONS = ("same-name", "label-vote", "abbreviation", "inflection", "spelling",
            "surname-in-corpus", "surname-near-date", "surname-dominant", "ambiguous-surname")
 OUTVOTED = 3
+MIN_ARTICLES_TO_RELABEL = 5
 DOMINANCE = 3.0
 MIN_MENTIONS = 2
 DATE_WINDOW_DAYS = 30
@@ -76,7 +80,7 @@ class Link:
 
 @dataclass
 class _Node:
-    """A candidate entity: one (name, label) over the corpus, or one article's lone surname."""
+    """A candidate entity: one (name, label) over the corpus, with its weight in votes."""
 
     name: str
     label: str
@@ -104,12 +108,18 @@ def resolve(articles: Iterable[tuple[str, str | None, list[dict]]]) -> dict[tupl
 
 
 def _definitions(entities: dict[tuple[str, str], dict]) -> dict[str, set[str]]:
-    """Abbreviation -> the corpus keys of the long forms articles define it by."""
+    """Abbreviation -> the keys (``_long_form_key``) of the long forms articles define it by."""
     definitions: dict[str, set[str]] = defaultdict(set)
     for entity in entities.values():
         if entity["long_form"]:
-            definitions[entity["name"]].add(corpus_key(entity["long_form"]))
+            definitions[entity["name"]].add(_long_form_key(entity["long_form"]))
     return definitions
+
+
+def _long_form_key(name: str) -> str:
+    """What long forms compare by: ``corpus_key`` without case, hyphens and a genitive ending,
+    since definitions stand in any case ("des Deutschen Fußball-Bundes (DFB)")."""
+    return re.sub(r"e?s$", "", corpus_key(name).replace("-", "").lower())
 
 
 def _nodes(entities: dict[tuple[str, str], dict], renamed: dict[tuple[str, str], str]):
@@ -120,22 +130,23 @@ def _nodes(entities: dict[tuple[str, str], dict], renamed: dict[tuple[str, str],
         by_name[renamed.get(key, entities[key]["name"])].append(key)
     nodes: dict[tuple[str, str], _Node] = {}
     for name, keys in sorted(by_name.items()):
-        votes: Counter = Counter()
+        votes: Counter = Counter()  # each article's votes for the label it decided on
         documents: dict[str, set[str]] = defaultdict(set)
         for key in keys:
-            votes.update(entities[key]["votes"])
-            documents[entities[key]["label"]].add(key[0])
-        winner = min(votes or {entities[keys[0]]["label"]: 1},
-                     key=lambda label: (-votes[label], label))
+            label = entities[key]["label"]
+            votes[label] += entities[key]["votes"].get(label, 0)
+            documents[label].add(key[0])
+        winner = min(documents, key=lambda label: (-votes[label], -len(documents[label]),
+                                                   label))
         supported = {label for label in documents if label == winner or (
-            votes[winner] < OUTVOTED * votes[label]
-            or len(documents[winner]) < OUTVOTED * len(documents[label]))}
+            votes[winner] < OUTVOTED * votes[label] or len(documents[winner]) < max(
+                OUTVOTED * len(documents[label]), MIN_ARTICLES_TO_RELABEL))}
         for key in keys:
             label = entities[key]["label"]
             node = nodes.setdefault((name, label if label in supported else winner),
                                     _Node(name, label if label in supported else winner))
             node.members.append(key)
-            node.votes.update(entities[key]["votes"])
+            node.votes[node.label] += entities[key]["votes"].get(entities[key]["label"], 0)
             node.mentions += entities[key]["mentions"]
             node.dates.append((key[0], entities[key]["mentions"]))
     return nodes
@@ -234,11 +245,12 @@ def _link_abbreviations(graph: _Graph, definitions: dict[str, set[str]]) -> None
     by_key: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for key in graph.nodes:
         if key[1] != PERSON:
-            by_key[corpus_key(key[0])].append(key)
+            by_key[_long_form_key(key[0])].append(key)
     for abbreviation, long_forms in sorted(definitions.items()):
         if len(long_forms) != 1:
             continue
-        nodes = sorted(key for key in by_key.get(abbreviation, []) if key[0] == abbreviation)
+        nodes = sorted(key for key in by_key.get(_long_form_key(abbreviation), [])
+                       if key[0] == abbreviation)
         nodes += sorted(by_key.get(next(iter(long_forms)), []))
         for node in nodes[1:]:
             graph.union(nodes[0], node, "abbreviation")
