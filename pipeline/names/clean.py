@@ -17,7 +17,8 @@ Each model span goes through these steps, on the cleaned article text (``text.Cl
 5. A name cut inside its particles is completed from the text: "Alexander Van" before
    " der Bellen" becomes "Alexander Van der Bellen"; a place or organisation that starts with
    a particle takes the capitalised word before it ("de France" -> "Tour de France").
-6. What is left must look like a name (``is_name``): letters, not mostly digits, not a date,
+6. What is left must look like a name (``is_name``): letters, not mostly digits (unless a
+   letter leads, as in the codes of channels, teams and roads: "Ö24", "U21", "B311"), not a date,
    and, when lower-case, not a German word ("spanischen", "heim"); "dpa", "ver.di",
    "orf.at" and "iPhone" are names written in lower case.
 """
@@ -168,10 +169,10 @@ def is_name(span: str) -> bool:
         return True  # the common case, decided fast
     letters = sum(map(str.isalpha, span))
     digits = sum(map(str.isdigit, span))
-    if letters < 2 and not (letters == 1 and 0 < digits <= 1):  # "A." no; "Ö1" yes
+    if letters == 0 or letters == 1 and digits == 0:  # "0,606", "A."; "Ö1" is a name
         return False
-    if digits > letters or DATE.fullmatch(span):
-        return False
+    if digits > letters and not span[:1].isalpha() or DATE.fullmatch(span):
+        return False  # "2016er"; codes that start with a letter are names ("Ö24", "U21")
     if any(word[:1].isupper() or word[:1].isdigit() for word in span.split()):
         return True
     words = span.split()
