@@ -8,7 +8,7 @@ import random
 import pytest
 
 from pipeline.names.article import analyse_article, entity_id
-from pipeline.names.resolve import REASONS, resolve
+from pipeline.names.resolve import REASONS, Link, resolve
 
 
 def entity(name: str, label: str = "ORG", mentions: int = 1, long_form: str | None = None,
@@ -27,13 +27,19 @@ def corpus(*articles: tuple) -> list[tuple[str, str | None, list[dict]]]:
             for article in articles]
 
 
+def links_of(articles) -> dict[tuple[str, str], Link]:
+    """(doc_id, article entity id) -> the corpus entity, for every article entity."""
+    resolution = resolve(iter(articles))  # read once, as a stream
+    return {(doc_id, item["entity_id"]): resolution.link(doc_id, item)
+            for doc_id, _, summary in articles for item in summary}
+
+
 def outcome(articles) -> dict[tuple[str, str], tuple[str, str, str]]:
     """(doc_id, article name) -> (corpus name, label, reason)."""
-    links = resolve(articles)
     names = {(doc_id, item["entity_id"]): item["name"] for doc_id, _, summary in articles
              for item in summary}
     result = {}
-    for key, link in links.items():
+    for key, link in links_of(articles).items():
         assert link.reason in REASONS
         result[(key[0], names[key])] = (link.name, link.label, link.reason)
     return result
@@ -41,11 +47,10 @@ def outcome(articles) -> dict[tuple[str, str], tuple[str, str, str]]:
 
 def groups(articles) -> set[frozenset[tuple[str, str]]]:
     """The corpus entities as sets of (doc_id, article name)."""
-    links = resolve(articles)
     names = {(doc_id, item["entity_id"]): item["name"] for doc_id, _, summary in articles
              for item in summary}
     members: dict[str, set] = {}
-    for key, link in links.items():
+    for key, link in links_of(articles).items():
         members.setdefault(link.entity_id, set()).add((key[0], names[key]))
     return {frozenset(group) for group in members.values()}
 
@@ -202,15 +207,15 @@ def test_inflection_and_spelling(articles, together, apart):
 ])
 def test_one_label_by_corpus_votes(articles, expected):
     by_label: dict[str, set] = {}
-    for (doc_id, _), link in resolve(articles).items():
+    for (doc_id, _), link in links_of(articles).items():
         by_label.setdefault(link.label, set()).add(doc_id)
     assert by_label == expected
 
 
 def test_ids_are_names_and_ambiguous_surnames_keep_the_article_id():
-    links = resolve(corpus(("a", [entity("Thomas Müller", "PER", 4)]),
-                           ("b", [entity("Gerd Müller", "PER", 3)]),
-                           ("c", [entity("Müller", "PER"), entity("EU")])))
+    links = links_of(corpus(("a", [entity("Thomas Müller", "PER", 4)]),
+                            ("b", [entity("Gerd Müller", "PER", 3)]),
+                            ("c", [entity("Müller", "PER"), entity("EU")])))
     assert links[("a", entity_id("PER", "Thomas Müller"))].entity_id == entity_id(
         "PER", "Thomas Müller")
     assert links[("c", entity_id("ORG", "EU"))].entity_id == entity_id("ORG", "EU")
@@ -225,12 +230,12 @@ def test_the_same_result_in_any_order():
                                  ("g2", [entity("Grünen", mentions=4)]))
     articles = [(f"{doc_id}-{n}", date, summary) for n, (doc_id, date, summary)
                 in enumerate(articles)]
-    expected = resolve(articles)
+    expected = links_of(articles)
     for seed in range(5):
         shuffled = articles[:]
         random.Random(seed).shuffle(shuffled)
-        assert resolve(shuffled) == expected
-    assert resolve([]) == {}
+        assert links_of(shuffled) == expected
+    assert links_of([]) == {}
 
 
 def test_summaries_from_the_normalize_stage_resolve():
@@ -243,7 +248,7 @@ def test_summaries_from_the_normalize_stage_resolve():
         mentions = [{"start_char": text.index(span), "end_char": text.index(span) + len(span),
                      "text": span, "label": label, "sentence": 0} for span, label in spans]
         summaries.append((doc_id, None, analyse_article(text, mentions, [(0, len(text))])[1]))
-    links = resolve(summaries)
+    links = links_of(summaries)
     assert {(key[0], link.name, link.reason) for key, link in links.items()} == {
         ("a", "Norbert Hofer", "same-name"), ("a", "Wien", "same-name"),
         ("b", "Norbert Hofer", "surname-in-corpus"), ("b", "Wien", "same-name")}

@@ -1,10 +1,12 @@
 """The corpus step: one entity per real-world name across all articles of a run.
 
 Input: per article, the summary of its entities that the normalize stage stores in the shard
-(``article.analyse_article``). Output: for every (doc_id, article entity id), the corpus entity
-(id, name, label) and the reason of the link. A pure function of the summaries: the same
-articles in any order give the same result, so reruns are byte-identical to fresh runs. Memory
-and time grow with the number of article entities, never with mentions.
+(``article.analyse_article``), read once. Output: a ``Resolution`` whose ``link(doc_id,
+entity)`` gives each article entity its corpus entity (id, name, label) and the reason of the
+link. A pure function of the summaries: the same articles in any order give the same result,
+so reruns are byte-identical to fresh runs. Memory grows with the distinct names (counts per
+name and label, PER mentions per date) and the articles' dates, never with the mentions; time
+with the article entities.
 
 The rules, in order (the reasons in ``REASONS``):
 
@@ -32,8 +34,8 @@ The rules, in order (the reasons in ``REASONS``):
 5. Lone surnames and partial names ("Hofer", "Van der Bellen"): linked to the one full name of
    the corpus with that surname (a full name that looks like a person's, the summary's
    ``personal``, mentioned ``MIN_MENTIONS`` times; a word that is a given name in the
-   corpus, "Martin", or an acronym is no surname) (``surname-in-corpus``), or to the full name that has
-   ``DOMINANCE`` times the mentions of any other: within ``DATE_WINDOW_DAYS`` of a dated
+   corpus, "Martin", or an acronym is no surname) (``surname-in-corpus``), or to the full name
+   that has ``DOMINANCE`` times the mentions of any other: within ``DATE_WINDOW_DAYS`` of a dated
    article (``surname-near-date``), in the whole corpus for an undated one
    (``surname-dominant``: "Hofer" -> Norbert Hofer, 36 mentions, beside Helmut Hofer, 3).
    With no full name in the corpus, all articles' "Messi" are one entity (``same-name``);
@@ -51,7 +53,7 @@ import itertools
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .article import entity_id
 from .inflection import corpus_key
@@ -66,6 +68,7 @@ DOMINANCE = 3.0
 MIN_MENTIONS = 2
 DATE_WINDOW_DAYS = 30
 PERSON = "PER"
+Key = tuple[str, str]  # a candidate entity: (name, label)
 
 
 @dataclass(frozen=True)
@@ -79,41 +82,64 @@ class Link:
 
 
 @dataclass
-class _Node:
-    """A candidate entity: one (name, label) over the corpus, with its weight in votes."""
+class _Counts:
+    """What the corpus says about one name with one label: the articles' votes (for the label
+    each article chose), articles, mentions, whether every article's full name looks like a
+    person's, and for PER full names the mentions per article date (None: undated)."""
 
-    name: str
-    label: str
-    members: list[tuple[str, str]] = field(default_factory=list)  # (doc_id, article entity id)
-    votes: Counter = field(default_factory=Counter)
+    votes: int = 0
+    documents: int = 0
     mentions: int = 0
-    dates: list[tuple[str, int]] = field(default_factory=list)  # (doc_id, mentions) per article
+    personal: bool = True
+    dates: Counter = field(default_factory=Counter)
+
+    def add(self, other: _Counts, sign: int = 1) -> None:
+        self.votes += sign * other.votes
+        self.documents += sign * other.documents
+        self.mentions += sign * other.mentions
+        self.personal = self.personal and other.personal
+        for date, mentions in other.dates.items():
+            self.dates[date] += sign * mentions
 
 
-def resolve(articles: Iterable[tuple[str, str | None, list[dict]]]) -> dict[tuple[str, str], Link]:
-    """Map (doc_id, article entity id) -> ``Link`` for (doc_id, date, entities) summaries."""
-    articles = sorted(articles, key=lambda article: article[0])
-    entities = {(doc_id, entity["entity_id"]): entity
-                for doc_id, _, summary in articles for entity in summary}
-    dates = {doc_id: _date(date) for doc_id, date, _ in articles}
-    definitions = _definitions(entities)
-    renamed = {key: entity["long_form"] for key, entity in entities.items()
-               if entity["long_form"] and len(definitions[entity["name"]]) > 1}
-    graph = _Graph(_nodes(entities, renamed))
-    _link_abbreviations(graph, definitions)
+def resolve(articles: Iterable[tuple[str, str | None, list[dict]]]) -> Resolution:
+    """Resolve the (doc_id, date, entity summaries) of every article, read once in any order;
+    ``Resolution.link`` then gives each article entity its corpus entity."""
+    names: dict[Key, _Counts] = defaultdict(_Counts)
+    definers: dict[Key, tuple[str, str, str, _Counts]] = {}
+    dates: dict[str, datetime.date | None] = {}
+    for doc_id, date, summary in articles:
+        dates[doc_id] = _date(date)
+        for entity in summary:
+            counts = _counts(entity, dates[doc_id])
+            names[(entity["name"], entity["label"])].add(counts)
+            if entity["long_form"]:
+                definers[(doc_id, entity["entity_id"])] = (
+                    entity["name"], entity["label"], entity["long_form"], counts)
+    definitions: dict[str, set[str]] = defaultdict(set)
+    for abbreviation, _, long_form, _ in definers.values():
+        definitions[abbreviation].add(_long_form_key(long_form))
+    renamed = {}
+    for key, (abbreviation, label, long_form, counts) in sorted(definers.items()):
+        if len(definitions[abbreviation]) > 1:  # rule 2: it goes by the long form it defines
+            renamed[key] = long_form
+            names[(abbreviation, label)].add(counts, -1)
+            names[(long_form, label)].add(counts)
+    graph = _Graph(*_nodes({key: value for key, value in names.items() if value.documents}))
+    _link_abbreviations(graph, {abbreviation: keys for abbreviation, keys in definitions.items()
+                                if len(keys) == 1})
     _link_inflections(graph)
     _link_full_names(graph)
-    _link_surnames(graph, entities, dates)
-    return graph.links(entities, renamed)
+    _link_surnames(graph)
+    return Resolution(graph, renamed, dates)
 
 
-def _definitions(entities: dict[tuple[str, str], dict]) -> dict[str, set[str]]:
-    """Abbreviation -> the keys (``_long_form_key``) of the long forms articles define it by."""
-    definitions: dict[str, set[str]] = defaultdict(set)
-    for entity in entities.values():
-        if entity["long_form"]:
-            definitions[entity["name"]].add(_long_form_key(entity["long_form"]))
-    return definitions
+def _counts(entity: dict, date: datetime.date | None) -> _Counts:
+    counts = _Counts(entity["votes"].get(entity["label"], 0), 1, entity["mentions"],
+                     bool(entity["personal"]))
+    if entity["label"] == PERSON and is_full_name(entity["name"]):
+        counts.dates[date] = entity["mentions"]
+    return counts
 
 
 def _long_form_key(name: str) -> str:
@@ -122,94 +148,54 @@ def _long_form_key(name: str) -> str:
     return re.sub(r"e?s$", "", corpus_key(name).replace("-", "").lower())
 
 
-def _nodes(entities: dict[tuple[str, str], dict], renamed: dict[tuple[str, str], str]):
-    """Rule 1: the candidate entities, by (name, label). An article entity that defines an
-    ambiguous abbreviation goes by the long form it defines (rule 2)."""
-    by_name: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for key in sorted(entities):
-        by_name[renamed.get(key, entities[key]["name"])].append(key)
-    nodes: dict[tuple[str, str], _Node] = {}
-    for name, keys in sorted(by_name.items()):
-        votes: Counter = Counter()  # each article's votes for the label it decided on
-        documents: dict[str, set[str]] = defaultdict(set)
-        for key in keys:
-            label = entities[key]["label"]
-            votes[label] += entities[key]["votes"].get(label, 0)
-            documents[label].add(key[0])
-        winner = min(documents, key=lambda label: (-votes[label], -len(documents[label]),
-                                                   label))
-        supported = {label for label in documents if label == winner or (
-            votes[winner] < OUTVOTED * votes[label] or len(documents[winner]) < max(
-                OUTVOTED * len(documents[label]), MIN_ARTICLES_TO_RELABEL))}
-        for key in keys:
-            label = entities[key]["label"]
-            node = nodes.setdefault((name, label if label in supported else winner),
-                                    _Node(name, label if label in supported else winner))
-            node.members.append(key)
-            node.votes[node.label] += entities[key]["votes"].get(entities[key]["label"], 0)
-            node.mentions += entities[key]["mentions"]
-            node.dates.append((key[0], entities[key]["mentions"]))
-    return nodes
+def _nodes(names: dict[Key, _Counts]) -> tuple[dict[Key, _Counts], dict[Key, Key]]:
+    """Rule 1: the candidate entities, and the one each (name, label) of the articles is in."""
+    by_name: dict[str, dict[str, _Counts]] = defaultdict(dict)
+    for (name, label), counts in names.items():
+        by_name[name][label] = counts
+    nodes: dict[Key, _Counts] = {}
+    node_of: dict[Key, Key] = {}
+    for name, labels in sorted(by_name.items()):
+        winner = min(labels, key=lambda label: (-labels[label].votes,
+                                                -labels[label].documents, label))
+        for label, counts in sorted(labels.items()):
+            outvoted = labels[winner].votes >= OUTVOTED * counts.votes and labels[
+                winner].documents >= max(OUTVOTED * counts.documents, MIN_ARTICLES_TO_RELABEL)
+            node_of[(name, label)] = (name, winner if outvoted else label)
+            nodes.setdefault(node_of[(name, label)], _Counts()).add(counts)
+    return nodes, node_of
 
 
 class _Graph:
     """Union-find over candidate entities, remembering why two were joined."""
 
-    def __init__(self, nodes: dict[tuple[str, str], _Node]):
+    def __init__(self, nodes: dict[Key, _Counts], node_of: dict[Key, Key]):
         self.nodes = nodes
+        self.node_of = node_of
         self.parent = {key: key for key in nodes}
-        self.edges: list[tuple[tuple[str, str], tuple[str, str], str]] = []
-        self.inflected: set[tuple[str, str]] = set()  # never the name of their cluster
-        self.surname_links: dict[tuple[str, str], tuple[tuple[str, str], str]] = {}
+        self.edges: list[tuple[Key, Key, str]] = []
+        self.inflected: set[Key] = set()  # never the name of their cluster
+        self.shared: dict[Key, list[Key]] = {}  # a surname several full names share -> them
 
-    def find(self, key: tuple[str, str]) -> tuple[str, str]:
+    def find(self, key: Key) -> Key:
         while self.parent[key] != key:
             self.parent[key] = self.parent[self.parent[key]]
             key = self.parent[key]
         return key
 
-    def union(self, one: tuple[str, str], other: tuple[str, str], reason: str) -> None:
+    def union(self, one: Key, other: Key, reason: str) -> None:
         first, second = sorted((self.find(one), self.find(other)))
         if first != second:
             self.parent[second] = first
             self.edges.append((one, other, reason))
 
-    def clusters(self) -> dict[tuple[str, str], list[tuple[str, str]]]:
-        clusters: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
+    def clusters(self) -> dict[Key, list[Key]]:
+        clusters: dict[Key, list[Key]] = defaultdict(list)
         for key in sorted(self.nodes):
             clusters[self.find(key)].append(key)
         return clusters
 
-    def links(self, entities: dict[tuple[str, str], dict],
-              renamed: dict[tuple[str, str], str]) -> dict[tuple[str, str], Link]:
-        """The final link of every article entity."""
-        result = {}
-        adjacent: dict[tuple[str, str], list[tuple[tuple[str, str], str]]] = defaultdict(list)
-        for one, other, reason in sorted(self.edges):
-            adjacent[one].append((other, reason))
-            adjacent[other].append((one, reason))
-        for members in self.clusters().values():
-            canonical = self._canonical(members)
-            name = self.nodes[canonical].name
-            votes = self.nodes[canonical].votes if len(members) == 1 else sum(
-                (self.nodes[key].votes for key in members), Counter())
-            label = _winner(votes, self.nodes[canonical].label)
-            identifier = entity_id(label, name)
-            reasons = _reasons(canonical, adjacent)
-            for member in members:
-                for key in self.nodes[member].members:
-                    result[key] = Link(identifier, name, label, _reason(
-                        reasons[member], key in renamed, entities[key]["label"] != label))
-        for key, (target, reason) in self.surname_links.items():
-            if target is None:  # an ambiguous surname keeps its article's own id
-                result[key] = Link(entities[key]["entity_id"], entities[key]["name"], PERSON,
-                                   reason)
-            else:
-                link = result[self.nodes[target].members[0]]
-                result[key] = Link(link.entity_id, link.name, link.label, reason)
-        return result
-
-    def _canonical(self, members: list[tuple[str, str]]) -> tuple[str, str]:
+    def canonical(self, members: list[Key]) -> Key:
         """The member whose name the cluster takes: PER full names first, then uninflected
         names ("Grüne", "Niederlande", not "Grünen", "Niederlanden"), then most mentions, then
         the shorter and the first name in order."""
@@ -217,6 +203,47 @@ class _Graph:
             not (key[1] == PERSON and is_full_name(key[0])), key in self.inflected,
             -self.nodes[key].mentions, len(key[0]), key))
 
+
+class Resolution:
+    """The corpus entities: a link for every article entity that was resolved."""
+
+    def __init__(self, graph: _Graph, renamed: dict[Key, str],
+                 dates: dict[str, datetime.date | None]):
+        self._graph, self._renamed, self._dates = graph, renamed, dates
+        adjacent: dict[Key, list[tuple[Key, str]]] = defaultdict(list)
+        for one, other, reason in sorted(graph.edges):
+            adjacent[one].append((other, reason))
+            adjacent[other].append((one, reason))
+        self._links: dict[Key, Link] = {}  # cluster root -> its entity
+        self._reasons: dict[Key, str] = {}  # node -> how it joined its cluster
+        self._dates_of: dict[Key, Counter] = {}  # cluster root -> PER mentions by date
+        for root, members in graph.clusters().items():
+            canonical = graph.canonical(members)
+            label = _winner(members, graph.nodes, canonical[1])
+            self._links[root] = Link(entity_id(label, canonical[0]), canonical[0], label,
+                                     "same-name")
+            self._reasons.update(_reasons(canonical, adjacent))
+            self._dates_of[root] = sum((graph.nodes[key].dates for key in members), Counter())
+
+    def link(self, doc_id: str, entity: dict) -> Link:
+        """The corpus entity of an article's entity (a summary that was resolved)."""
+        key = (doc_id, entity["entity_id"])
+        node = self._graph.node_of[(self._renamed.get(key, entity["name"]), entity["label"])]
+        if node in self._graph.shared:
+            return self._by_date(node, entity, self._dates.get(doc_id))
+        link = self._links[self._graph.find(node)]
+        return replace(link, reason=_reason(self._reasons[node], key in self._renamed,
+                                            entity["label"] != link.label))
+
+    def _by_date(self, node: Key, entity: dict, date: datetime.date | None) -> Link:
+        """Rule 5 for a surname that several full names share, in one article."""
+        counts = sorted((_mentions_near(self._dates_of[root], date), root) for root in
+                        {self._graph.find(full) for full in self._graph.shared[node]})
+        (second, _), (first, target) = ([(0, None)] + counts)[-2:]
+        if first > 0 and first >= DOMINANCE * second:
+            return replace(self._links[target],
+                           reason="surname-near-date" if date else "surname-dominant")
+        return Link(entity["entity_id"], entity["name"], PERSON, "ambiguous-surname")
 
 
 def _reasons(canonical: tuple[str, str], adjacent: dict) -> dict[tuple[str, str], str]:
@@ -275,7 +302,7 @@ def _link_inflections(graph: _Graph) -> None:
             graph.union(capitalised, (name, label), "spelling")
 
 
-def _uninflected(name: str, label: str, names: set, nodes: dict) -> tuple[str, str] | None:
+def _uninflected(name: str, label: str, names: set, nodes: dict) -> Key | None:
     """The node of the base form of an inflected name, if the corpus has one (rule 3)."""
     mentions = nodes[(name, label)].mentions
     for ending in ("s", "es", "n"):
@@ -308,62 +335,44 @@ def _link_full_names(graph: _Graph) -> None:
                 graph.union((one, PERSON), (others[0], PERSON), "spelling")
 
 
-def _link_surnames(graph: _Graph, entities: dict, dates: dict) -> None:
+def _link_surnames(graph: _Graph) -> None:
     """Rule 5: lone surnames and partial names to the full name they belong to."""
-    full_names: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    full_names: dict[str, list[Key]] = defaultdict(list)
     given_names: set[str] = set()
     for key in sorted(graph.nodes):
         if key[1] == PERSON and is_full_name(key[0]):
             given_names.add(key[0].split()[0])
-            if all(entities[member]["personal"] for member in graph.nodes[key].members):
+            if graph.nodes[key].personal:
                 full_names[key[0].rsplit(" ", 1)[-1]].append(key)
-    clusters = graph.clusters()
     mentions = {root: sum(graph.nodes[member].mentions for member in members)
-                for root, members in clusters.items()}
-    shared = []
+                for root, members in graph.clusters().items()}
     for key in sorted(graph.nodes):
         name, label = key
         if label != PERSON or is_full_name(name) or name in given_names or name.isupper():
             continue
-        candidates = {graph.find(full) for full in full_names.get(name.rsplit(" ", 1)[-1], [])
-                      if ends_with(full[0], name) and mentions[graph.find(full)] >= MIN_MENTIONS}
+        candidates = sorted({graph.find(full)
+                             for full in full_names.get(name.rsplit(" ", 1)[-1], [])
+                             if ends_with(full[0], name)
+                             and mentions[graph.find(full)] >= MIN_MENTIONS})
         if len(candidates) == 1:
-            graph.union(candidates.pop(), key, "surname-in-corpus")
+            graph.union(candidates[0], key, "surname-in-corpus")
         elif candidates:
-            shared.append((key, candidates))
-    clusters = graph.clusters() if shared else {}
-    for key, candidates in shared:
-        _link_by_date(graph, key, sorted({graph.find(root) for root in candidates}), clusters,
-                      dates)
+            graph.shared[key] = candidates
 
 
-def _link_by_date(graph: _Graph, key: tuple[str, str], candidates: list, clusters: dict,
-                  dates: dict) -> None:
-    """Rule 5 for a surname that several full names share: article by article."""
-    for doc_id, _ in graph.nodes[key].dates:
-        article_key = next(member for member in graph.nodes[key].members
-                           if member[0] == doc_id)
-        date = dates.get(doc_id)
-        counts = sorted((_mentions_near(graph, clusters[root], dates, date), root)
-                        for root in candidates)
-        (second, _), (first, target) = ([(0, None)] + counts)[-2:]
-        if first > 0 and first >= DOMINANCE * second:
-            reason = "surname-near-date" if date else "surname-dominant"
-            graph.surname_links[article_key] = (target, reason)
-        else:
-            graph.surname_links[article_key] = (None, "ambiguous-surname")
+def _mentions_near(dates: Counter, date: datetime.date | None) -> int:
+    """Mentions on the dates within ``DATE_WINDOW_DAYS`` of ``date``; all of them when
+    ``date`` is None (an undated article)."""
+    return sum(mentions for day, mentions in dates.items() if date is None or (
+        day is not None and abs((day - date).days) <= DATE_WINDOW_DAYS))
 
 
-def _mentions_near(graph: _Graph, members: list, dates: dict, date) -> int:
-    """Mentions of a cluster in the articles within ``DATE_WINDOW_DAYS`` of ``date``, or in
-    all articles when ``date`` is None (an undated article)."""
-    return sum(mentions for member in members for doc_id, mentions in graph.nodes[member].dates
-               if date is None or dates.get(doc_id) and abs(
-                   (dates[doc_id] - date).days) <= DATE_WINDOW_DAYS)
-
-
-def _winner(votes: Counter, default: str) -> str:
-    return min(votes, key=lambda label: (-votes[label], label)) if votes else default
+def _winner(members: list[Key], nodes: dict[Key, _Counts], default: str) -> str:
+    """A cluster's label: the one with the most votes over its members."""
+    votes: Counter = Counter()
+    for name, label in members:
+        votes[label] += nodes[(name, label)].votes
+    return min(votes, key=lambda label: (-votes[label], label != default, label))
 
 
 def _date(value: str | None) -> datetime.date | None:
