@@ -31,16 +31,21 @@ The rules, in order (the reasons in ``REASONS``):
    An acronym and the same letters capitalised ("NEOS"/"Neos") are one name (``spelling``).
 4. Full names of persons: one given name abridged from another under one surname ("Hans Peter
    Doskozil"/"Hans Doskozil") when each has no other such partner (``spelling``).
-5. Lone surnames and partial names ("Hofer", "Van der Bellen"): linked to the one full name of
-   the corpus with that surname (a full name that looks like a person's, the summary's
-   ``personal``, mentioned ``MIN_MENTIONS`` times; a word that is a given name in the
-   corpus, "Martin", or an acronym is no surname) (``surname-in-corpus``), or to the full name
-   that has ``DOMINANCE`` times the mentions of any other: within ``DATE_WINDOW_DAYS`` of a dated
+5. Lone surnames and partial names ("Hofer", "Van der Bellen"), article by article. The
+   candidates are the corpus's full names with that surname (that look like a person's, the
+   summary's ``personal``, and have ``rules.MIN_MENTIONS`` mentions; a word that is a given
+   name in the corpus, "Martin", or an acronym is no surname). A candidate is related to the article
+   when it shares a name with it: one of the names its own articles carry (a sample of
+   ``CONTEXT_SAMPLE``) other than the names in more than ``FREQUENT_SHARE`` of all articles
+   ("Wien", "APA"). So "Frau Schneider, seine Sekretärin" in a novel stays apart from Robert
+   Schneider of the Focus, and the archangel Gabriel from Sigmar Gabriel. The lone surname
+   links to the one related candidate (``surname-in-corpus``), or to the related one with
+   ``DOMINANCE`` times the mentions of any other: within ``DATE_WINDOW_DAYS`` of a dated
    article (``surname-near-date``), in the whole corpus for an undated one
    (``surname-dominant``: "Hofer" -> Norbert Hofer, 36 mentions, beside Helmut Hofer, 3).
-   With no full name in the corpus, all articles' "Messi" are one entity (``same-name``);
-   with several and no such evidence, each article's "Müller" stays its own entity, with the
-   article-scoped id it had (``ambiguous-surname``).
+   With no candidate in the corpus, all articles' "Messi" are one entity (``same-name``);
+   with candidates but no such evidence, each article's "Müller" stays its own entity, with
+   the article-scoped id it had (``ambiguous-surname``).
 
 Ids: ``entity_id(label, name)``, the same hash as within an article, so a name gets the same id
 in every run; an ambiguous surname adds its article's id, as before this step.
@@ -49,26 +54,25 @@ in every run; an ambiguous surname adds its article's id, as before this step.
 from __future__ import annotations
 
 import datetime
-import itertools
-import re
+import zlib
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 from .article import entity_id
-from .inflection import corpus_key
-from .lexicon import country_names
-from .persons import ends_with, is_full_name, same_person, surname_key
+from .persons import is_full_name
+from .rules import (PERSON, Graph, Key, link_abbreviations, link_full_names, link_inflections,
+                    link_surnames, long_form_key)
 
 REASONS = ("same-name", "label-vote", "abbreviation", "inflection", "spelling",
            "surname-in-corpus", "surname-near-date", "surname-dominant", "ambiguous-surname")
 OUTVOTED = 3
 MIN_ARTICLES_TO_RELABEL = 5
 DOMINANCE = 3.0
-MIN_MENTIONS = 2
 DATE_WINDOW_DAYS = 30
-PERSON = "PER"
-Key = tuple[str, str]  # a candidate entity: (name, label)
+CONTEXT_SAMPLE = 256
+FREQUENT_SHARE = 0.05
+FREQUENT_MIN_ARTICLES = 10
 
 
 @dataclass(frozen=True)
@@ -108,30 +112,45 @@ def resolve(articles: Iterable[tuple[str, str | None, list[dict]]]) -> Resolutio
     names: dict[Key, _Counts] = defaultdict(_Counts)
     definers: dict[Key, tuple[str, str, str, _Counts]] = {}
     dates: dict[str, datetime.date | None] = {}
+    contexts: dict[str, frozenset[str]] = {}  # PER full name -> names of its articles (sample)
     for doc_id, date, summary in articles:
         dates[doc_id] = _date(date)
+        context = {entity["name"] for entity in summary}
         for entity in summary:
             counts = _counts(entity, dates[doc_id])
             names[(entity["name"], entity["label"])].add(counts)
+            if counts.dates:
+                contexts[entity["name"]] = _sample(
+                    contexts.get(entity["name"], frozenset()) | (context - {entity["name"]}))
             if entity["long_form"]:
                 definers[(doc_id, entity["entity_id"])] = (
                     entity["name"], entity["label"], entity["long_form"], counts)
     definitions: dict[str, set[str]] = defaultdict(set)
     for abbreviation, _, long_form, _ in definers.values():
-        definitions[abbreviation].add(_long_form_key(long_form))
+        definitions[abbreviation].add(long_form_key(long_form))
     renamed = {}
     for key, (abbreviation, label, long_form, counts) in sorted(definers.items()):
         if len(definitions[abbreviation]) > 1:  # rule 2: it goes by the long form it defines
             renamed[key] = long_form
             names[(abbreviation, label)].add(counts, -1)
             names[(long_form, label)].add(counts)
-    graph = _Graph(*_nodes({key: value for key, value in names.items() if value.documents}))
-    _link_abbreviations(graph, {abbreviation: keys for abbreviation, keys in definitions.items()
+    graph = Graph(*_nodes({key: value for key, value in names.items() if value.documents}))
+    graph.contexts = contexts
+    link_abbreviations(graph, {abbreviation: keys for abbreviation, keys in definitions.items()
                                 if len(keys) == 1})
-    _link_inflections(graph)
-    _link_full_names(graph)
-    _link_surnames(graph)
+    link_inflections(graph)
+    link_full_names(graph)
+    link_surnames(graph)
     return Resolution(graph, renamed, dates)
+
+
+def _sample(names: frozenset[str] | set[str]) -> frozenset[str]:
+    """At most ``CONTEXT_SAMPLE`` of the names, the same whatever the order they came in (the
+    smallest by a stable hash, so the sample of a union is the sample of the samples)."""
+    if len(names) <= CONTEXT_SAMPLE:
+        return frozenset(names)
+    return frozenset(sorted(names, key=lambda name: (zlib.crc32(name.encode()), name))
+                     [:CONTEXT_SAMPLE])
 
 
 def _counts(entity: dict, date: datetime.date | None) -> _Counts:
@@ -140,12 +159,6 @@ def _counts(entity: dict, date: datetime.date | None) -> _Counts:
     if entity["label"] == PERSON and is_full_name(entity["name"]):
         counts.dates[date] = entity["mentions"]
     return counts
-
-
-def _long_form_key(name: str) -> str:
-    """What long forms compare by: ``corpus_key`` without case, hyphens and a genitive ending,
-    since definitions stand in any case ("des Deutschen Fußball-Bundes (DFB)")."""
-    return re.sub(r"e?s$", "", corpus_key(name).replace("-", "").lower())
 
 
 def _nodes(names: dict[Key, _Counts]) -> tuple[dict[Key, _Counts], dict[Key, Key]]:
@@ -166,48 +179,10 @@ def _nodes(names: dict[Key, _Counts]) -> tuple[dict[Key, _Counts], dict[Key, Key
     return nodes, node_of
 
 
-class _Graph:
-    """Union-find over candidate entities, remembering why two were joined."""
-
-    def __init__(self, nodes: dict[Key, _Counts], node_of: dict[Key, Key]):
-        self.nodes = nodes
-        self.node_of = node_of
-        self.parent = {key: key for key in nodes}
-        self.edges: list[tuple[Key, Key, str]] = []
-        self.inflected: set[Key] = set()  # never the name of their cluster
-        self.shared: dict[Key, list[Key]] = {}  # a surname several full names share -> them
-
-    def find(self, key: Key) -> Key:
-        while self.parent[key] != key:
-            self.parent[key] = self.parent[self.parent[key]]
-            key = self.parent[key]
-        return key
-
-    def union(self, one: Key, other: Key, reason: str) -> None:
-        first, second = sorted((self.find(one), self.find(other)))
-        if first != second:
-            self.parent[second] = first
-            self.edges.append((one, other, reason))
-
-    def clusters(self) -> dict[Key, list[Key]]:
-        clusters: dict[Key, list[Key]] = defaultdict(list)
-        for key in sorted(self.nodes):
-            clusters[self.find(key)].append(key)
-        return clusters
-
-    def canonical(self, members: list[Key]) -> Key:
-        """The member whose name the cluster takes: PER full names first, then uninflected
-        names ("Grüne", "Niederlande", not "Grünen", "Niederlanden"), then most mentions, then
-        the shorter and the first name in order."""
-        return min(members, key=lambda key: (
-            not (key[1] == PERSON and is_full_name(key[0])), key in self.inflected,
-            -self.nodes[key].mentions, len(key[0]), key))
-
-
 class Resolution:
     """The corpus entities: a link for every article entity that was resolved."""
 
-    def __init__(self, graph: _Graph, renamed: dict[Key, str],
+    def __init__(self, graph: Graph, renamed: dict[Key, str],
                  dates: dict[str, datetime.date | None]):
         self._graph, self._renamed, self._dates = graph, renamed, dates
         adjacent: dict[Key, list[tuple[Key, str]]] = defaultdict(list)
@@ -217,6 +192,12 @@ class Resolution:
         self._links: dict[Key, Link] = {}  # cluster root -> its entity
         self._reasons: dict[Key, str] = {}  # node -> how it joined its cluster
         self._dates_of: dict[Key, Counter] = {}  # cluster root -> PER mentions by date
+        self._context_of: dict[Key, frozenset[str]] = {}  # cluster root -> names beside it
+        documents: Counter = Counter()
+        for (name, _), counts in graph.nodes.items():
+            documents[name] += counts.documents
+        articles = max(len(dates) * FREQUENT_SHARE, FREQUENT_MIN_ARTICLES)
+        self._frequent = {name for name, count in documents.items() if count > articles}
         for root, members in graph.clusters().items():
             canonical = graph.canonical(members)
             label = _winner(members, graph.nodes, canonical[1])
@@ -224,22 +205,31 @@ class Resolution:
                                      "same-name")
             self._reasons.update(_reasons(canonical, adjacent))
             self._dates_of[root] = sum((graph.nodes[key].dates for key in members), Counter())
+            self._context_of[root] = frozenset().union(
+                *(graph.contexts.get(name, frozenset()) for name, _ in members))
 
-    def link(self, doc_id: str, entity: dict) -> Link:
-        """The corpus entity of an article's entity (a summary that was resolved)."""
+    def link(self, doc_id: str, entity: dict, summary: list[dict]) -> Link:
+        """The corpus entity of one of an article's entities; ``summary`` is all of the
+        article's entities (as resolved), the context of a lone surname."""
         key = (doc_id, entity["entity_id"])
         node = self._graph.node_of[(self._renamed.get(key, entity["name"]), entity["label"])]
         if node in self._graph.shared:
-            return self._by_date(node, entity, self._dates.get(doc_id))
+            return self._surname(node, entity, summary, self._dates.get(doc_id))
         link = self._links[self._graph.find(node)]
         return replace(link, reason=_reason(self._reasons[node], key in self._renamed,
                                             entity["label"] != link.label))
 
-    def _by_date(self, node: Key, entity: dict, date: datetime.date | None) -> Link:
-        """Rule 5 for a surname that several full names share, in one article."""
-        counts = sorted((_mentions_near(self._dates_of[root], date), root) for root in
-                        {self._graph.find(full) for full in self._graph.shared[node]})
-        (second, _), (first, target) = ([(0, None)] + counts)[-2:]
+    def _surname(self, node: Key, entity: dict, summary: list[dict],
+                 date: datetime.date | None) -> Link:
+        """Rule 5 in one article: the related candidate, or the dominant related one."""
+        context = {item["name"] for item in summary} - {entity["name"]} - self._frequent
+        related = sorted(root for root in {self._graph.find(full)
+                                           for full in self._graph.shared[node]}
+                         if context & self._context_of[root])
+        if len(related) == 1:
+            return replace(self._links[related[0]], reason="surname-in-corpus")
+        counts = sorted((_mentions_near(self._dates_of[root], date), root) for root in related)
+        (second, _), (first, target) = ([(0, None), (0, None)] + counts)[-2:]
         if first > 0 and first >= DOMINANCE * second:
             return replace(self._links[target],
                            reason="surname-near-date" if date else "surname-dominant")
@@ -265,99 +255,6 @@ def _reason(reason: str, renamed: bool, relabelled: bool) -> str:
     if renamed:
         return "abbreviation"
     return "label-vote" if reason == "same-name" and relabelled else reason
-
-
-def _link_abbreviations(graph: _Graph, definitions: dict[str, set[str]]) -> None:
-    """Rule 2 for abbreviations with one definition in the corpus."""
-    by_key: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for key in graph.nodes:
-        if key[1] != PERSON:
-            by_key[_long_form_key(key[0])].append(key)
-    for abbreviation, long_forms in sorted(definitions.items()):
-        if len(long_forms) != 1:
-            continue
-        nodes = sorted(key for key in by_key.get(_long_form_key(abbreviation), [])
-                       if key[0] == abbreviation)
-        nodes += sorted(by_key.get(next(iter(long_forms)), []))
-        for node in nodes[1:]:
-            graph.union(nodes[0], node, "abbreviation")
-
-
-def _link_inflections(graph: _Graph) -> None:
-    """Rule 3: organisations and places that are one name inflected."""
-    names = {key for key in graph.nodes if key[1] != PERSON}
-    by_key: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
-    for name, label in sorted(names):
-        by_key[(corpus_key(name), label)].append((name, label))
-    for group in by_key.values():
-        for node in group[1:]:
-            graph.union(group[0], node, "inflection")
-    for name, label in sorted(names):
-        base = _uninflected(name, label, names, graph.nodes)
-        if base is not None:
-            graph.union(base, (name, label), "inflection")
-            graph.inflected.add((name, label))
-        capitalised = (name[:1] + name[1:].lower(), label)
-        if name.isupper() and len(name) > 2 and capitalised in names:
-            graph.union(capitalised, (name, label), "spelling")
-
-
-def _uninflected(name: str, label: str, names: set, nodes: dict) -> Key | None:
-    """The node of the base form of an inflected name, if the corpus has one (rule 3)."""
-    mentions = nodes[(name, label)].mentions
-    for ending in ("s", "es", "n"):
-        base = (name[:-len(ending)], label)
-        if not name.endswith(ending) or base not in names or len(base[0]) < 2:
-            continue
-        if ending == "n":
-            if base[0].endswith("e") and (label == "ORG" or base[0] in country_names()):
-                return base
-        elif base[0].isupper() or nodes[base].mentions > mentions:
-            return base
-    return None
-
-
-def _link_full_names(graph: _Graph) -> None:
-    """Rule 4: full names of one person spelt two ways, where the pair is unique."""
-    by_surname: dict[str, list[str]] = defaultdict(list)
-    for name, label in sorted(graph.nodes):
-        if label == PERSON and is_full_name(name):
-            by_surname[surname_key(name)].append(name)
-    for names in by_surname.values():
-        partners: dict[str, list[str]] = defaultdict(list)
-        for one, other in itertools.combinations(names, 2):
-            if same_person(one, other) and (len(one.split()) == len(other.split())
-                                            or one in other or other in one):
-                partners[one].append(other)
-                partners[other].append(one)
-        for one, others in sorted(partners.items()):
-            if len(others) == 1 and len(partners[others[0]]) == 1 and one < others[0]:
-                graph.union((one, PERSON), (others[0], PERSON), "spelling")
-
-
-def _link_surnames(graph: _Graph) -> None:
-    """Rule 5: lone surnames and partial names to the full name they belong to."""
-    full_names: dict[str, list[Key]] = defaultdict(list)
-    given_names: set[str] = set()
-    for key in sorted(graph.nodes):
-        if key[1] == PERSON and is_full_name(key[0]):
-            given_names.add(key[0].split()[0])
-            if graph.nodes[key].personal:
-                full_names[key[0].rsplit(" ", 1)[-1]].append(key)
-    mentions = {root: sum(graph.nodes[member].mentions for member in members)
-                for root, members in graph.clusters().items()}
-    for key in sorted(graph.nodes):
-        name, label = key
-        if label != PERSON or is_full_name(name) or name in given_names or name.isupper():
-            continue
-        candidates = sorted({graph.find(full)
-                             for full in full_names.get(name.rsplit(" ", 1)[-1], [])
-                             if ends_with(full[0], name)
-                             and mentions[graph.find(full)] >= MIN_MENTIONS})
-        if len(candidates) == 1:
-            graph.union(candidates[0], key, "surname-in-corpus")
-        elif candidates:
-            graph.shared[key] = candidates
 
 
 def _mentions_near(dates: Counter, date: datetime.date | None) -> int:
