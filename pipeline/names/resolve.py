@@ -125,9 +125,11 @@ def resolve(articles: Iterable[tuple[str, str | None, list[dict]]]) -> Resolutio
             if entity["long_form"]:
                 definers[(doc_id, entity["entity_id"])] = (
                     entity["name"], entity["label"], entity["long_form"], counts)
-    definitions: dict[str, set[str]] = defaultdict(set)
+    definitions: dict[str, dict[str, str]] = defaultdict(dict)  # abbreviation -> key -> form
     for abbreviation, _, long_form, _ in definers.values():
-        definitions[abbreviation].add(long_form_key(long_form))
+        key = long_form_key(long_form)
+        known = definitions[abbreviation].get(key, long_form)
+        definitions[abbreviation][key] = min(long_form, known)
     renamed = {}
     for key, (abbreviation, label, long_form, counts) in sorted(definers.items()):
         if len(definitions[abbreviation]) > 1:  # rule 2: it goes by the long form it defines
@@ -136,8 +138,8 @@ def resolve(articles: Iterable[tuple[str, str | None, list[dict]]]) -> Resolutio
             names[(long_form, label)].add(counts)
     graph = Graph(*_nodes({key: value for key, value in names.items() if value.documents}))
     graph.contexts = contexts
-    link_abbreviations(graph, {abbreviation: keys for abbreviation, keys in definitions.items()
-                                if len(keys) == 1})
+    link_abbreviations(graph, {abbreviation: min(long_forms.values()) for abbreviation,
+                               long_forms in definitions.items() if len(long_forms) == 1})
     link_inflections(graph)
     link_full_names(graph)
     link_surnames(graph)

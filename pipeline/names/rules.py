@@ -64,20 +64,32 @@ class Graph:
             -self.nodes[key].mentions, len(key[0]), key))
 
 
-def link_abbreviations(graph: Graph, definitions: dict[str, set[str]]) -> None:
-    """Rule 2 for abbreviations with one definition in the corpus."""
+def link_abbreviations(graph: Graph, definitions: dict[str, str]) -> None:
+    """Rule 2 for abbreviations with one definition in the corpus (abbreviation -> long form),
+    where the capitals of the long form's words stand in the abbreviation in order: a
+    translated definition ("Demokratische Partei (DS)", the Serbian Demokratska stranka) does
+    not make every "Demokratische Partei" of the corpus the DS."""
     by_key: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for key in graph.nodes:
         if key[1] != PERSON:
             by_key[long_form_key(key[0])].append(key)
-    for abbreviation, long_forms in sorted(definitions.items()):
-        if len(long_forms) != 1:
+    for abbreviation, long_form in sorted(definitions.items()):
+        if not initials_fit(abbreviation, long_form):
             continue
         nodes = sorted(key for key in by_key.get(long_form_key(abbreviation), [])
                        if key[0] == abbreviation)
-        nodes += sorted(by_key.get(next(iter(long_forms)), []))
+        nodes += sorted(by_key.get(long_form_key(long_form), []))
         for node in nodes[1:]:
             graph.union(nodes[0], node, "abbreviation")
+
+
+def initials_fit(abbreviation: str, long_form: str) -> bool:
+    """Whether the initials of the long form's capitalised words are letters of the
+    abbreviation in order ("EZB": Europäische Zentralbank; "IWF": Internationaler
+    Währungsfonds)."""
+    letters = iter(abbreviation.upper())
+    return all(any(letter == word[0].upper() for letter in letters)
+               for word in long_form.split() if word[:1].isupper())
 
 
 def link_inflections(graph: Graph) -> None:
@@ -136,10 +148,13 @@ def link_surnames(graph: Graph) -> None:
     """Rule 5: lone surnames and partial names to the full name they belong to."""
     full_names: dict[str, list[Key]] = defaultdict(list)
     given_names: set[str] = set()
+    other_names = {name for name, label in graph.nodes if label != PERSON}
     for key in sorted(graph.nodes):
         if key[1] == PERSON and is_full_name(key[0]):
-            given_names.add(key[0].split()[0])
-            if graph.nodes[key].personal:
+            first = key[0].split()[0]
+            given_names.add(first)
+            # "Admira Wacker Mödling", "Dallas Stars": a club the model took for a person
+            if graph.nodes[key].personal and first not in other_names:
                 full_names[key[0].rsplit(" ", 1)[-1]].append(key)
     mentions = {root: sum(graph.nodes[member].mentions for member in members)
                 for root, members in graph.clusters().items()}
