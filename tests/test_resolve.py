@@ -91,47 +91,48 @@ def test_abbreviations(articles, expected):
     assert outcome(articles) == expected
 
 
-FPO, BAYERN = entity("FPÖ"), entity("Bayern")
+FPO, BAYERN = [entity("FPÖ"), entity("Grüne")], [entity("Bayern"), entity("DFB")]
 
 
 @pytest.mark.parametrize("articles, expected", [
-    pytest.param(corpus(("a", [entity("Norbert Hofer", "PER", 5), FPO]),
-                        ("b", [entity("Hofer", "PER"), FPO])),
+    pytest.param(corpus(("a", [entity("Norbert Hofer", "PER", 5), *FPO]),
+                        ("b", [entity("Hofer", "PER"), *FPO])),
                  {("a", "Norbert Hofer"): ("Norbert Hofer", "PER", "same-name"),
                   ("b", "Hofer"): ("Norbert Hofer", "PER", "surname-in-corpus")},
                  id="one-full-name"),
-    pytest.param(corpus(("a", [entity("Norbert Hofer", "PER", 36), FPO]),
-                        ("b", [entity("Helmut Hofer", "PER", 3), FPO]),
-                        ("c", [entity("Hofer", "PER"), FPO])),
+    pytest.param(corpus(("a", [entity("Norbert Hofer", "PER", 36), *FPO]),
+                        ("b", [entity("Helmut Hofer", "PER", 3), *FPO]),
+                        ("c", [entity("Hofer", "PER"), *FPO])),
                  {("a", "Norbert Hofer"): ("Norbert Hofer", "PER", "same-name"),
                   ("b", "Helmut Hofer"): ("Helmut Hofer", "PER", "same-name"),
                   ("c", "Hofer"): ("Norbert Hofer", "PER", "surname-dominant")},
                  id="one-dominates-the-corpus"),
-    pytest.param(corpus(("a", [entity("Thomas Müller", "PER", 4), BAYERN]),
-                        ("b", [entity("Gerd Müller", "PER", 3), BAYERN]),
-                        ("c", [entity("Müller", "PER"), BAYERN])),
+    pytest.param(corpus(("a", [entity("Thomas Müller", "PER", 4), *BAYERN]),
+                        ("b", [entity("Gerd Müller", "PER", 3), *BAYERN]),
+                        ("c", [entity("Müller", "PER"), *BAYERN])),
                  {("a", "Thomas Müller"): ("Thomas Müller", "PER", "same-name"),
                   ("b", "Gerd Müller"): ("Gerd Müller", "PER", "same-name"),
                   ("c", "Müller"): ("Müller", "PER", "ambiguous-surname")},
                  id="two-müller-stay-apart"),
-    pytest.param(corpus(("a", "2016-01-10", [entity("Thomas Müller", "PER", 9), BAYERN]),
-                        ("b", "2016-06-01", [entity("Gerd Müller", "PER", 9), BAYERN]),
-                        ("c", "2016-01-12", [entity("Müller", "PER"), BAYERN]),
-                        ("d", "2016-06-03", [entity("Müller", "PER"), BAYERN]),
-                        ("e", "2016-03-20", [entity("Müller", "PER"), BAYERN])),
+    pytest.param(corpus(("a", "2016-01-10", [entity("Thomas Müller", "PER", 9), *BAYERN]),
+                        ("b", "2016-06-01", [entity("Gerd Müller", "PER", 9), *BAYERN]),
+                        ("c", "2016-01-12", [entity("Müller", "PER"), *BAYERN]),
+                        ("d", "2016-06-03", [entity("Müller", "PER"), *BAYERN]),
+                        ("e", "2016-03-20", [entity("Müller", "PER"), *BAYERN])),
                  {("a", "Thomas Müller"): ("Thomas Müller", "PER", "same-name"),
                   ("b", "Gerd Müller"): ("Gerd Müller", "PER", "same-name"),
                   ("c", "Müller"): ("Thomas Müller", "PER", "surname-near-date"),
                   ("d", "Müller"): ("Gerd Müller", "PER", "surname-near-date"),
                   ("e", "Müller"): ("Müller", "PER", "ambiguous-surname")},
                  id="near-the-article-date"),
-    pytest.param(corpus(("a", [entity("Robert Schneider", "PER", 2), entity("Focus")]),
-                        ("b", [entity("Schneider", "PER"), entity("Roman")])),
+    pytest.param(corpus(("a", [entity("Robert Schneider", "PER", 2), entity("Focus"),
+                               entity("München")]),
+                        ("b", [entity("Schneider", "PER"), entity("Roman"), entity("München")])),
                  {("a", "Robert Schneider"): ("Robert Schneider", "PER", "same-name"),
                   ("b", "Schneider"): ("Schneider", "PER", "ambiguous-surname")},
                  id="nothing-in-common-stays-apart"),
-    pytest.param(corpus(("a", [entity("Alexander Van der Bellen", "PER", 9), entity("Grüne")]),
-                        ("b", [entity("Van der Bellen", "PER", 2), entity("Grüne")])),
+    pytest.param(corpus(("a", [entity("Alexander Van der Bellen", "PER", 9), *FPO]),
+                        ("b", [entity("Van der Bellen", "PER", 2), *FPO])),
                  {("a", "Alexander Van der Bellen"): ("Alexander Van der Bellen", "PER",
                                                       "same-name"),
                   ("b", "Van der Bellen"): ("Alexander Van der Bellen", "PER",
@@ -139,26 +140,26 @@ FPO, BAYERN = entity("FPÖ"), entity("Bayern")
     pytest.param(corpus(("a", [entity("Messi", "PER", 2)]), ("b", [entity("Messi", "PER")])),
                  {("a", "Messi"): ("Messi", "PER", "same-name"),
                   ("b", "Messi"): ("Messi", "PER", "same-name")}, id="no-full-name-anywhere"),
-    pytest.param(corpus(("a", [entity("Martin Harnik", "PER", 3), FPO]),
-                        ("b", [entity("Lockheed Martin", "PER", 2), FPO]),
-                        ("c", [entity("Martin", "PER"), FPO])),
+    pytest.param(corpus(("a", [entity("Martin Harnik", "PER", 3), *FPO]),
+                        ("b", [entity("Lockheed Martin", "PER", 2), *FPO]),
+                        ("c", [entity("Martin", "PER"), *FPO])),
                  {("a", "Martin Harnik"): ("Martin Harnik", "PER", "same-name"),
                   ("b", "Lockheed Martin"): ("Lockheed Martin", "PER", "same-name"),
                   ("c", "Martin"): ("Martin", "PER", "same-name")},
                  id="a-given-name-is-no-surname"),
-    pytest.param(corpus(("a", [entity("SV Grödig", "PER", 3, personal=False), FPO]),
-                        ("b", [entity("Grödig", "PER"), FPO])),
+    pytest.param(corpus(("a", [entity("SV Grödig", "PER", 3, personal=False), *FPO]),
+                        ("b", [entity("Grödig", "PER"), *FPO])),
                  {("a", "SV Grödig"): ("SV Grödig", "PER", "same-name"),
                   ("b", "Grödig"): ("Grödig", "PER", "same-name")},
                  id="a-club-is-no-full-name"),
-    pytest.param(corpus(("a", [entity("Dallas Stars", "PER", 3), entity("NHL")]),
+    pytest.param(corpus(("a", [entity("Dallas Stars", "PER", 3), entity("NHL"), entity("NBA")]),
                         ("b", [entity("Dallas", "LOC", 2)]),
-                        ("c", [entity("Stars", "PER"), entity("NHL")])),
+                        ("c", [entity("Stars", "PER"), entity("NHL"), entity("NBA")])),
                  {("a", "Dallas Stars"): ("Dallas Stars", "PER", "same-name"),
                   ("c", "Stars"): ("Stars", "PER", "same-name")},
                  id="a-club-named-after-a-place-is-no-full-name"),
-    pytest.param(corpus(("a", [entity("Gerald Klug", "PER", 1), FPO]),
-                        ("b", [entity("Klug", "PER"), FPO])),
+    pytest.param(corpus(("a", [entity("Gerald Klug", "PER", 1), *FPO]),
+                        ("b", [entity("Klug", "PER"), *FPO])),
                  {("a", "Gerald Klug"): ("Gerald Klug", "PER", "same-name"),
                   ("b", "Klug"): ("Klug", "PER", "same-name")},
                  id="a-full-name-seen-once-is-too-little"),
@@ -169,13 +170,18 @@ def test_surnames(articles, expected):
 
 
 @pytest.mark.parametrize("articles, together, apart", [
-    pytest.param(corpus(("a", [entity("Grünen", mentions=7)]), ("b", [entity("Grüne", mentions=2)])),
-                 [{("a", "Grünen"), ("b", "Grüne")}], [], id="party-plural"),
+    pytest.param(corpus(("a", [entity("Grünen", mentions=7)]), ("b", [entity("Grüne", mentions=2)]),
+                        ("c", [entity("Grünen")]), ("d", [entity("Grüne")])),
+                 [{("a", "Grünen"), ("b", "Grüne"), ("c", "Grünen"), ("d", "Grüne")}], [],
+                 id="party-plural"),
+    pytest.param(corpus(("a", [entity("Deutschen")]), ("b", [entity("Deutsche")])),
+                 [], [("a", "Deutschen"), ("b", "Deutsche")], id="a-one-off-plural"),
     pytest.param(corpus(("a", [entity("SPÖ", mentions=7)]), ("b", [entity("SPÖs")])),
                  [{("a", "SPÖ"), ("b", "SPÖs")}], [], id="acronym-genitive"),
-    pytest.param(corpus(("a", [entity("Niederlanden", "LOC", 5)]),
-                        ("b", [entity("Niederlande", "LOC", 2)])),
-                 [{("a", "Niederlanden"), ("b", "Niederlande")}], [], id="country-dative"),
+    pytest.param(corpus(*[(f"a{n}", [entity("Niederlanden", "LOC", 5)]) for n in range(2)],
+                        *[(f"b{n}", [entity("Niederlande", "LOC", 2)]) for n in range(2)]),
+                 [{("a0", "Niederlanden"), ("a1", "Niederlanden"), ("b0", "Niederlande"),
+                   ("b1", "Niederlande")}], [], id="country-dative"),
     pytest.param(corpus(("a", [entity("Internationaler Währungsfonds", mentions=2)]),
                         ("b", [entity("Internationale Währungsfonds")])),
                  [{("a", "Internationaler Währungsfonds"), ("b", "Internationale Währungsfonds")}],
@@ -264,18 +270,21 @@ def test_the_same_result_in_any_order():
 
 def test_summaries_from_the_normalize_stage_resolve():
     """The shard's summary is what the resolver reads: two real articles, one entity each."""
-    first = "Norbert Hofer sprach in Wien. Hofer lachte."
-    second = "Hofer kam nach Wien."
+    first = "Norbert Hofer sprach in Wien zur FPÖ. Hofer lachte."
+    second = "Hofer kam nach Wien zur FPÖ."
     summaries = []
-    for doc_id, text, spans in (("a", first, [("Norbert Hofer", "PER"), ("Wien", "LOC")]),
-                                ("b", second, [("Hofer", "PER"), ("Wien", "LOC")])):
+    for doc_id, text, spans in (("a", first, [("Norbert Hofer", "PER"), ("Wien", "LOC"),
+                                              ("FPÖ", "ORG")]),
+                                ("b", second, [("Hofer", "PER"), ("Wien", "LOC"),
+                                               ("FPÖ", "ORG")])):
         mentions = [{"start_char": text.index(span), "end_char": text.index(span) + len(span),
                      "text": span, "label": label, "sentence": 0} for span, label in spans]
         summaries.append((doc_id, None, analyse_article(text, mentions, [(0, len(text))])[1]))
     links = links_of(summaries)
     assert {(key[0], link.name, link.reason) for key, link in links.items()} == {
         ("a", "Norbert Hofer", "same-name"), ("a", "Wien", "same-name"),
-        ("b", "Norbert Hofer", "surname-in-corpus"), ("b", "Wien", "same-name")}
+        ("a", "FPÖ", "same-name"), ("b", "Norbert Hofer", "surname-in-corpus"),
+        ("b", "Wien", "same-name"), ("b", "FPÖ", "same-name")}
 
 
 def test_the_shard_carries_what_the_corpus_step_reads():

@@ -26,23 +26,24 @@ The rules, in order (the reasons in ``REASONS``):
    abbreviation stands undefined it stays an entity of its own, since nothing says which.
 3. Inflection (organisations and places). Names equal but for the endings of the adjectives
    before the head ("Internationaler/Internationale Währungsfonds"), an acronym and its
-   genitive or plural ("SPÖ"/"SPÖs"), a weak noun and its -n plural ("Grüne"/"Grünen"), and
-   a name and its genitive when the genitive is the rarer form (never "Reuters" -> "Reuter").
+   genitive or plural ("SPÖ"/"SPÖs"), a weak noun and its -n plural in two articles each
+   ("Grüne"/"Grünen"), and a name and its genitive when the genitive is the rarer form (never
+   "Reuters" -> "Reuter").
    An acronym and the same letters capitalised ("NEOS"/"Neos") are one name (``spelling``).
 4. Full names of persons: one given name abridged from another under one surname ("Hans Peter
    Doskozil"/"Hans Doskozil") when each has no other such partner (``spelling``).
 5. Lone surnames and partial names ("Hofer", "Van der Bellen"), article by article. The
    candidates are the corpus's full names with that surname (that look like a person's, the
    summary's ``personal``, and have ``rules.MIN_MENTIONS`` mentions; a word that is a given
-   name in the corpus, "Martin", or an acronym is no surname). A candidate is related to the article
-   when it shares a name with it: one of the names its own articles carry (a sample of
-   ``CONTEXT_SAMPLE``) other than the names in more than ``FREQUENT_SHARE`` of all articles
-   ("Wien", "APA"). So "Frau Schneider, seine Sekretärin" in a novel stays apart from Robert
+   name in the corpus, "Martin", or an acronym is no surname). A candidate is related to the
+   article when they share ``MIN_SHARED_NAMES`` names: of the names its own articles carry (a
+   sample of ``CONTEXT_SAMPLE``), other than those in more than ``FREQUENT_SHARE`` of all
+   articles ("Wien", "APA"); one shared name ("Graz") linked a footballer to a club manager. So "Frau Schneider, seine Sekretärin" in a novel stays apart from Robert
    Schneider of the Focus, and the archangel Gabriel from Sigmar Gabriel. The lone surname
    links to the one related candidate (``surname-in-corpus``), or to the related one with
    ``DOMINANCE`` times the mentions of any other: within ``DATE_WINDOW_DAYS`` of a dated
    article (``surname-near-date``), in the whole corpus for an undated one
-   (``surname-dominant``: "Hofer" -> Norbert Hofer, 36 mentions, beside Helmut Hofer, 3).
+   (``surname-dominant``).
    With no candidate in the corpus, all articles' "Messi" are one entity (``same-name``);
    with candidates but no such evidence, each article's "Müller" stays its own entity, with
    the article-scoped id it had (``ambiguous-surname``).
@@ -71,6 +72,7 @@ MIN_ARTICLES_TO_RELABEL = 5
 DOMINANCE = 3.0
 DATE_WINDOW_DAYS = 30
 CONTEXT_SAMPLE = 256
+MIN_SHARED_NAMES = 2
 FREQUENT_SHARE = 0.05
 FREQUENT_MIN_ARTICLES = 10
 
@@ -227,7 +229,7 @@ class Resolution:
         context = {item["name"] for item in summary} - {entity["name"]} - self._frequent
         related = sorted(root for root in {self._graph.find(full)
                                            for full in self._graph.shared[node]}
-                         if context & self._context_of[root])
+                         if len(context & self._context_of[root]) >= MIN_SHARED_NAMES)
         if len(related) == 1:
             return replace(self._links[related[0]], reason="surname-in-corpus")
         counts = sorted((_mentions_near(self._dates_of[root], date), root) for root in related)

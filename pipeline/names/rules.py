@@ -118,8 +118,9 @@ def _uninflected(name: str, label: str, names: set, nodes: dict) -> Key | None:
         base = (name[:-len(ending)], label)
         if not name.endswith(ending) or base not in names or len(base[0]) < 2:
             continue
-        if ending == "n":
-            if base[0].endswith("e") and (label == "ORG" or base[0] in country_names()):
+        if ending == "n":  # both forms established, not a one-off "die Deutschen"
+            if base[0].endswith("e") and (label == "ORG" or base[0] in country_names()) and min(
+                    nodes[base].documents, nodes[(name, label)].documents) >= 2:
                 return base
         elif base[0].isupper() or nodes[base].mentions > mentions:
             return base
