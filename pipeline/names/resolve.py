@@ -27,8 +27,9 @@ The rules, in order (the reasons in ``REASONS``):
 3. Inflection (organisations and places). Names equal but for the endings of the adjectives
    before the head ("Internationaler/Internationale Währungsfonds"), an acronym and its
    genitive or plural ("SPÖ"/"SPÖs"), a weak noun and its -n plural in two articles each
-   ("Grüne"/"Grünen"), and a name and its genitive when the genitive is the rarer form (never
-   "Reuters" -> "Reuter").
+   ("Grüne"/"Grünen"), and a name in two articles or more and its genitive when the genitive
+   is the rarer form (never "Reuters" -> "Reuter"; not one article's "Airline" and another's
+   "Airlines").
    An acronym and the same letters capitalised ("NEOS"/"Neos") are one name (``spelling``).
 4. Full names of persons: one given name abridged from another under one surname ("Hans Peter
    Doskozil"/"Hans Doskozil") when each has no other such partner (``spelling``).

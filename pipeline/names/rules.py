@@ -122,7 +122,8 @@ def _uninflected(name: str, label: str, names: set, nodes: dict) -> Key | None:
             if base[0].endswith("e") and (label == "ORG" or base[0] in country_names()) and min(
                     nodes[base].documents, nodes[(name, label)].documents) >= 2:
                 return base
-        elif base[0].isupper() or nodes[base].mentions > mentions:
+        elif base[0].isupper() or (nodes[base].mentions > mentions  # the rarer form inflects
+                                   and nodes[base].documents >= 2):  # not "Airline(s)"
             return base
     return None
 
