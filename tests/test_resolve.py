@@ -17,7 +17,7 @@ def entity(name: str, label: str = "ORG", mentions: int = 1, long_form: str | No
     lone_person = label == "PER" and len(name.split()) == 1
     return {"entity_id": entity_id(label, name, "article" if lone_person else None),
             "name": name, "label": label, "votes": votes or {label: mentions},
-            "mentions": mentions, "forms": [name], "long_form": long_form,
+            "mentions": mentions, "long_form": long_form,
             "personal": label == "PER" and not lone_person if personal is None else personal}
 
 
@@ -305,8 +305,8 @@ def test_the_shard_carries_what_the_corpus_step_reads():
     assert {mention["entity_id"] for mention in shard["mentions"]} == set(summaries)
     assert {mention["link"] for mention in shard["mentions"]} <= set(ARTICLE_LINKS)
     for entity in shard["entities"]:
-        assert set(entity) == {"entity_id", "name", "label", "votes", "mentions", "forms",
-                               "long_form", "personal"}
+        assert set(entity) == {"entity_id", "name", "label", "votes", "mentions", "long_form",
+                               "personal"}
     resolution = resolve([("sample", "2022-01", shard["entities"])])
     found = {(link.name, link.label) for link in (
         resolution.link("sample", entity, shard["entities"]) for entity in shard["entities"])}

@@ -75,9 +75,8 @@ def analyse_article(text: str, mentions: list[dict],
     the (start_char, end_char) of each sentence. The mentions come sorted by start_char, may be
     more, fewer and narrower than the input, and keep ``text[start_char:end_char] ==
     mention["text"]``; the input dicts are not changed. Each entity of the summary is
-    ``entity_id, name, label, votes`` (the model's label votes), ``mentions, forms`` (its
-    uninflected forms), ``long_form`` (the long form of an abbreviation the article defines,
-    else None) and ``personal`` (a PER full name that looks like a person's,
+    ``entity_id, name, label, votes`` (the model's label votes), ``mentions``, ``long_form``
+    (the long form of an abbreviation the article defines, else None) and ``personal`` (a PER full name that looks like a person's,
     ``persons.is_personal_name``).
     """
     view = CleanText(text)
@@ -96,7 +95,6 @@ def analyse_article(text: str, mentions: list[dict],
         name = canonical_name(members, label, defined)
         lone_person = label == "PER" and not is_full_name(name)
         identifier = entity_id(label, name, scope if lone_person else None)
-        forms = sorted({mention["form"] for mention in members})
         long_form = next((mention["form"] for mention in members
                           if mention["text"] == defined.get(name)), None)
         for mention in members:
@@ -104,7 +102,7 @@ def analyse_article(text: str, mentions: list[dict],
                            link=_article_link(mention, name, defined))
         entities.append({"entity_id": identifier, "name": name, "label": label,
                          "votes": dict(sorted(votes.items())),
-                         "mentions": len(members), "forms": forms, "long_form": long_form,
+                         "mentions": len(members), "long_form": long_form,
                          "personal": label == "PER" and is_personal_name(name)})
     return [_in_original(mention, view) for mention in article], entities
 
