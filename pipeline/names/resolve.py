@@ -238,7 +238,9 @@ class Resolution:
         if first > 0 and first >= DOMINANCE * second:
             return replace(self._links[target],
                            reason="surname-near-date" if date else "surname-dominant")
-        return Link(entity["entity_id"], entity["name"], PERSON, "ambiguous-surname")
+        identifier = entity["entity_id"] if entity["label"] == PERSON else entity_id(
+            PERSON, entity["name"], entity["entity_id"])  # an article's own, as a person
+        return Link(identifier, entity["name"], PERSON, "ambiguous-surname")
 
 
 def _reasons(canonical: tuple[str, str], adjacent: dict) -> dict[tuple[str, str], str]:
