@@ -42,6 +42,7 @@ PARTICLE_TAIL = re.compile(r"(?:\s+(?i:%s))+\s+[A-ZÄÖÜ]\w*(?:-\w+)*" % "|".jo
 FOREIGN_ARTICLES = frozenset("Los Las Les Il Lo".split())
 # What a new sentence-like clause can start after, besides a sentence end.
 OPENERS = frozenset(":–—„“\"«»‚‘(")
+ALPHANUMERIC = re.compile(r"[^\W_]")
 LAST_WORD = re.compile(r"(?<![\w-])([\w-]+) $")
 
 
@@ -114,8 +115,7 @@ def _opens_sentence(text: str, start: int, sentence_start: int) -> bool:
     dash or an opening quote stands right before it ("Saakaschwili: Leider", "Santa Clara –
     Irgendwann", "„Leider")."""
     before = text[max(sentence_start, start - 3):start].rstrip()
-    return (before[-1:] in OPENERS) or not any(char.isalnum()
-                                               for char in text[sentence_start:start])
+    return before[-1:] in OPENERS or ALPHANUMERIC.search(text, sentence_start, start) is None
 
 
 def _without_sentence_opener(text: str, start: int, end: int) -> int | None:

@@ -93,6 +93,7 @@ def same_person(one: str, other: str) -> bool:
     return difflib.SequenceMatcher(None, first, second).ratio() >= GIVEN_NAME_SIMILARITY
 
 
+@lru_cache(maxsize=8192)
 def is_personal_name(name: str) -> bool:
     """Whether a full name's given names look like a person's: capitalised words or initials,
     not acronyms, abbreviations or words of the lexicon's common nouns, adjectives and
