@@ -209,6 +209,9 @@ def write_handcheck(folder: Path, merges_found: list[dict], rows: list[dict], sa
 
 def across_the_corpus(args: argparse.Namespace) -> None:
     out = Path(args.corpus)
+    manifest = json.loads((out / ".entity-pipeline" / "manifest.json").read_text(encoding="utf-8"))
+    if not manifest["settings"]["normalize"]:
+        raise SystemExit(f"{out} was written with --no-normalize: no corpus step to report")
     documents = read_tables(out).get("documents")
     dates = {} if documents is None else {
         doc_id: date for doc_id, date in zip(documents["doc_id"], documents["date"])
