@@ -34,7 +34,7 @@ import pandas as pd
 
 from pipeline.names.index import EntityIndex
 from pipeline.names.resolve import resolve
-from pipeline.write import read_tables
+from pipeline.tables import read_tables
 
 
 def merge_kind(surface: str, name: str) -> str:

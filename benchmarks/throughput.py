@@ -143,10 +143,11 @@ def run_measured(command: list[str], env: dict | None = None) -> dict:
 
 def model_limit(corpus: Path) -> dict:
     """Run in a fresh process: nlp.pipe over the corpus texts, no I/O, load time excluded."""
-    from pipeline.batch import DEFAULT_BATCH_SIZE, Analyser
+    from pipeline.analyse import Analyser
+    from pipeline.settings import DEFAULT_BATCH_SIZE, RunSettings
 
     texts = [json.loads(line)["text"] for line in open(corpus / "news.jsonl", encoding="utf-8")]
-    analyser = Analyser()  # the same model and disabled components as a default run
+    analyser = Analyser(RunSettings())  # the same model and disabled components as a default run
     nlp, disable = analyser.nlp, analyser.disable
     list(nlp.pipe(texts[:8], disable=disable))  # first-call set-up, not throughput
     started = time.perf_counter()

@@ -8,6 +8,7 @@ directory) load by name or path instead; they are not on PyPI, hence the install
 from __future__ import annotations
 
 import functools
+import hashlib
 import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,7 +20,8 @@ log = logging.getLogger(__name__)
 
 EMBEDDED_MODEL_PATH = Path(__file__).parent / "models" / "de_news_ner"
 EMBEDDED_MODEL_NAME = "embedded"
-OFFICIAL_MODELS = ("de_core_news_sm", "de_core_news_md", "de_core_news_lg", "de_dep_news_trf")
+# Components that set sentence boundaries: tables count sentences, so a model needs one.
+SENTENCE_SETTERS = ("parser", "senter", "sentencizer")
 
 
 class ModelNotFoundError(LookupError):
@@ -43,6 +45,47 @@ def describe_model(name: str | None) -> str:
     if name in (None, EMBEDDED_MODEL_NAME):
         return EMBEDDED_MODEL_NAME
     return str(Path(name).resolve()) if Path(name).exists() else name
+
+
+def model_fingerprint(model: str | None) -> str:
+    """A hash that changes when the model's files (or spaCy and its lookup tables) change."""
+    description = describe_model(model)
+    digest = hashlib.sha256(description.encode())
+    for package in ("spacy", "spacy-lookups-data"):
+        digest.update(f"{package}={installed_version(package)};".encode())
+    path = EMBEDDED_MODEL_PATH if description == EMBEDDED_MODEL_NAME else Path(description)
+    if path.is_dir():
+        digest.update(_directory_hash(path).encode())
+    else:
+        digest.update(f"package={installed_version(description)}".encode())
+    return digest.hexdigest()
+
+
+def installed_version(package: str) -> str:
+    import importlib.metadata  # not at the top: --help stays instant
+
+    try:
+        return importlib.metadata.version(package)
+    except importlib.metadata.PackageNotFoundError:
+        return "none"
+
+
+_DIRECTORY_HASHES: dict[tuple, str] = {}
+
+
+def _directory_hash(path: Path) -> str:
+    """A hash of every file in ``path``, computed again only when a file's size or time changes."""
+    files = sorted(p for p in path.rglob("*") if p.is_file())
+    stamp = tuple((str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in files)
+    if stamp not in _DIRECTORY_HASHES:
+        digest = hashlib.sha256()
+        for file in files:
+            digest.update(file.relative_to(path).as_posix().encode() + b"\0")
+            with open(file, "rb") as stream:
+                while chunk := stream.read(1 << 20):
+                    digest.update(chunk)
+        _DIRECTORY_HASHES[stamp] = digest.hexdigest()
+    return _DIRECTORY_HASHES[stamp]
 
 
 def load_model(name: str | None = None, lemmas: bool = True) -> Language:
@@ -89,7 +132,7 @@ def _widen_vectors(nlp: Language) -> None:
 
 def _ensure_sentences(nlp: Language) -> None:
     """Tables count sentences; a model without parser or senter gets the rule-based splitter."""
-    if not any(pipe in nlp.pipe_names for pipe in ("parser", "senter", "sentencizer")):
+    if not any(pipe in nlp.pipe_names for pipe in SENTENCE_SETTERS):
         nlp.add_pipe("sentencizer", first=True)
 
 

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from multiprocessing import get_context
 from pathlib import Path
 
-from . import __version__
+from .about import __version__
 from .corpora import Sentence, load_corpus, split_selection, to_docbin
 from .model import load_model
 

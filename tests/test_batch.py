@@ -8,8 +8,8 @@ import os
 import shutil
 from pathlib import Path
 
-from conftest import (SAMPLE, articles, load_json, run_cli, sample_body, table_bytes,
-                      write_jsonl)
+from conftest import (SAMPLE, articles, deny_access, load_json, run_cli, sample_body,
+                      table_bytes, write_jsonl)
 
 
 def summary_counts(result) -> str:
@@ -80,7 +80,7 @@ def test_one_and_two_workers_give_identical_bytes(corpus, tmp_path):
 
 
 def test_second_run_on_the_same_output_is_refused(corpus, tmp_path):
-    from pipeline.batch import output_lock
+    from pipeline.store import output_lock
 
     out = tmp_path / "out"
     with output_lock(out):
@@ -99,7 +99,6 @@ def test_every_bad_input_gets_an_errors_row(corpus, tmp_path, monkeypatch):
     (corpus / "latin1.txt").write_bytes("Grüße aus Köln an die Bürger.".encode("cp1252"))
     (corpus / "broken.txt").symlink_to(tmp_path / "does-not-exist.txt")
     (corpus / "secret.txt").write_text(good, encoding="utf-8")
-    (corpus / "secret.txt").chmod(0)
     with open(corpus / "huge.txt", "wb") as stream:
         chunk = b"Kasachstan Almaty Tokajew " * 40_000
         for _ in range(100):
@@ -110,20 +109,9 @@ def test_every_bad_input_gets_an_errors_row(corpus, tmp_path, monkeypatch):
         encoding="utf-8")
     (corpus / "rows.csv").write_text('id,text\nc1,"Olaf Scholz war in Wien."\nc2,a,b\n',
                                      encoding="utf-8")
-    if os.geteuid() == 0:  # root reads anything: simulate the permission error
-        from pipeline import read
-
-        real_open = open
-
-        def refusing_open(file, *args, **kwargs):
-            if Path(file).name == "secret.txt":
-                raise PermissionError(13, "Permission denied", str(file))
-            return real_open(file, *args, **kwargs)
-
-        monkeypatch.setattr(read, "open", refusing_open, raising=False)
+    deny_access(monkeypatch, corpus / "secret.txt")
     out = tmp_path / "out"
     result = run_cli("run", corpus, "--out", out)
-    (corpus / "secret.txt").chmod(0o644)
     assert result.exit_code == 1, result.output
     errors = [(Path(e["source"]).name, e["line"], e["error"]) for e in load_json(out, "errors")]
     assert errors == [

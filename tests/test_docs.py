@@ -8,6 +8,7 @@ import typer
 
 from conftest import ROOT
 from pipeline.cli import app
+from pipeline.formats import FORMATS
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 SETUP_AND_RUN = ("python3 -m venv .venv && . .venv/bin/activate && pip install . && "
@@ -32,19 +33,23 @@ def test_readme_documents_every_run_option():
     command = typer.main.get_command(app).commands["run"]
     options = {name for param in command.params for name in param.opts if name.startswith("--")}
     assert options == {"--out", "--format", "--model", "--tables", "--workers", "--batch-size",
-                       "--quiet", "--force", "--no-normalize"}
+                       "--quiet", "--force", "--no-normalize", "--report"}
     for option in options:
         assert f"`{option}" in README, option
 
 
 def test_readme_documents_every_error_code():
-    sources = "".join((ROOT / "pipeline" / name).read_text(encoding="utf-8")
-                      for name in ("read.py", "batch.py"))
+    sources = "".join(path.read_text(encoding="utf-8")
+                      for path in sorted((ROOT / "pipeline").rglob("*.py")))
     codes = set(re.findall(r'error_record\(\s*[^,()]+(?:\[[^]]*\])?,\s*"([a-z0-9-]+)"', sources))
-    codes |= set(re.findall(r'return \("([a-z0-9-]+)",', sources))
+    codes |= set(re.findall(r'\.error\(\s*"([a-z0-9-]+)"', sources))
+    codes |= set(re.findall(r'return (?:None, )?\("([a-z0-9-]+)",', sources))
+    codes |= set(re.findall(r'^KIND = "([a-z0-9-]+)"', sources, flags=re.M))
     assert {"empty", "binary", "not-utf8", "malformed-jsonl", "malformed-csv", "duplicate-id",
             "too-long", "unreadable", "broken-symlink", "unsupported-format",
-            "processing-failed"} <= codes
+            "processing-failed", "malformed-parquet", "special-file", "symlink-loop",
+            "already-read", "missing", "output-folder", "invalid-unicode",
+            "invalid-date"} <= codes
     for code in codes:
         assert f"| `{code}` |" in README, code
 
@@ -74,3 +79,16 @@ def test_readme_sample_output_is_real(tmp_path, monkeypatch):
             lines = lines[:int(args[0].lstrip("-"))]
         assert shown == lines, hint
     assert len(commands) == 5
+
+
+def test_readme_maps_every_module():
+    section = README[README.index("## Development"):]
+    for path in sorted((ROOT / "pipeline").rglob("*.py")):
+        name = path.relative_to(ROOT / "pipeline").as_posix()
+        if name != "__main__.py":
+            assert f"`{name}`" in section, f"README's module map lacks {name}"
+
+
+def test_readme_lists_every_format():
+    row = next(line for line in README.splitlines() if line.startswith("| `--format"))
+    assert all(f"`{name}`" in row for name in FORMATS), row

@@ -21,8 +21,6 @@ def test_run_and_read_tables_as_dataframes(corpus, tmp_path):
     assert str(documents["line"].dtype) == "Int64" and documents["line"].isna().all()
     assert str(frames["mentions"]["start_char"].dtype) == "Int64"
     assert str(frames["mentions"]["compound"].dtype) == "boolean"
-    csv_frames = pipeline.read_tables(tmp_path / "csv")
-    assert csv_frames == {}
     assert len(frames["mentions"]) == summary.mentions
     assert list(frames["errors"].columns) == ["source", "line", "doc_id", "stage", "error",
                                               "message"]
@@ -53,3 +51,15 @@ def test_read_tables_gives_the_same_frames_from_csv_and_json(corpus, tmp_path):
     for name in ("mentions", "entities", "errors", "cooccurrences"):
         assert from_json[name].equals(from_csv[name]), name
     assert from_json["documents"].drop(columns="text").equals(from_csv["documents"])
+
+
+def test_no_module_shadows_a_public_name():
+    """Importing a submodule sets a package attribute of its name: none may be a public name."""
+    import importlib
+    import pkgutil
+
+    modules = {module.name for module in pkgutil.iter_modules(pipeline.__path__)}
+    assert not modules & set(pipeline.__all__)
+    for module in modules - {"__main__"}:
+        importlib.import_module(f"pipeline.{module}")
+    assert callable(pipeline.run) and callable(pipeline.extract)

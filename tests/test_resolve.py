@@ -297,11 +297,12 @@ def test_the_shard_carries_what_the_corpus_step_reads():
     shard, and the resolver gives the sample's entities their names and labels."""
     from conftest import SAMPLE
 
-    from pipeline.batch import SHARD_FORMAT, Analyser
+    from pipeline.analyse import Analyser
     from pipeline.names.article import ARTICLE_LINKS
+    from pipeline.settings import RunSettings
 
-    [(_, shard, _, _)] = Analyser().analyse([("sample", SAMPLE.read_text(encoding="utf-8"))])
-    assert shard["format"] == SHARD_FORMAT == 2
+    [(_, shard, _, _)] = Analyser(RunSettings()).analyse(
+        [("sample", SAMPLE.read_text(encoding="utf-8"))])
     summaries = {entity["entity_id"]: entity for entity in shard["entities"]}
     assert {mention["entity_id"] for mention in shard["mentions"]} == set(summaries)
     assert {mention["link"] for mention in shard["mentions"]} <= set(ARTICLE_LINKS)

@@ -1,4 +1,4 @@
-"""Stage 2, tokenize: sentences and token records from a processed spaCy ``Doc``.
+"""Stage tokenize: sentences and token records from a processed spaCy ``Doc``.
 
 Sentence boundaries come from the model's parser, senter or sentencizer (``load_model`` adds a
 sentencizer when the model has none); lemmas come from the model's lemmatizer (``load_model``
@@ -13,6 +13,18 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from spacy.tokens import Doc
 
+    from .analyse import Article
+    from .settings import RunSettings
+
+
+def analyse(article: Article, settings: RunSettings) -> None:
+    """Add the sentences and the token count (and the token rows, for the tokens table)."""
+    doc = article.doc
+    article.sentence_index = sentence_of_tokens(doc)
+    article.shard["tokens"] = count_tokens(doc)
+    article.shard["sentences"] = sentence_spans(doc)
+    article.shard["token_rows"] = (token_records(doc, article.sentence_index)
+                                   if settings.with_tokens else None)
 
 def sentence_spans(doc: Doc) -> list[tuple[int, int]]:
     """(start_char, end_char) of every sentence, in order, without surrounding whitespace."""

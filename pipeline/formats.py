@@ -1,0 +1,212 @@
+"""Table formats: the registry ``{--format value: format class}``, and CSV and JSON.
+
+A format is one class, added with ``@register_format``. ``FileFormat`` subclasses write one file
+per table, ``OUT/<table>.<format>``, one instance per table, into an ``AtomicFile`` that the table
+set commits. A format that keeps every table in one file (a database such as
+``OUT/tables.duckdb``) is instead one class scoped to the whole table set: its
+``for_table_set(out)`` returns an object with ``open`` (per table), ``commit`` and ``discard``
+(``TableSetFormat``).
+
+CSV: UTF-8, a header, no index column, ``\\n`` line ends; empty values are empty cells, lists
+JSON arrays. **Spreadsheet safety**: a text cell that begins with ``=``, ``+``, ``-``, ``@``, a tab
+or a carriage return gets a leading apostrophe (``'=SUMME(A1)``), so that spreadsheets show it
+as text instead of running it as a formula (OWASP's "CSV injection" advice); numbers are never
+changed. Columns marked ``csv=False`` (the article text) are left out. JSON: an array of records,
+one per line, non-ASCII kept as is, the exact text: use it when you need the text byte for byte.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TextIO
+
+from .files import AtomicFile
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from .tables import Table
+
+
+class TableWriter(Protocol):
+    """Where the rows of one table go."""
+
+    def write(self, row: dict) -> None: ...
+
+    def finish(self) -> None:
+        """The last row was written (not yet visible)."""
+
+
+class TableSetFormat(Protocol):
+    """What ``TableSet`` needs of a format: made once per table set by ``for_table_set``."""
+
+    def open(self, table: Table) -> TableWriter: ...
+
+    def commit(self) -> None:
+        """Make every table written in this format visible, replacing the old ones."""
+
+    def discard(self) -> None:
+        """Delete the temporaries; the old tables stay."""
+
+
+FORMATS: dict[str, type] = {}
+FORMAT_ALIASES = {"both": ("csv", "json")}
+
+
+def register_format(cls: type) -> type:
+    """Class decorator: make ``cls`` the format ``cls.name`` (a ``--format`` value).
+
+    The class provides ``for_table_set(out) -> TableSetFormat``, ``paths(out, table name)``
+    (the files that hold that table, for deleting stale ones) and ``read(out, table)`` (a
+    DataFrame, or None when the folder has no such table in this format).
+    """
+    FORMATS[cls.name] = cls
+    return cls
+
+
+def choose_formats(names: Iterable[str]) -> tuple[str, ...]:
+    """The formats for ``--format`` names (``both`` = csv and json), in registry order."""
+    names = [name.strip() for name in names if name.strip()]
+    chosen = {one for name in names for one in FORMAT_ALIASES.get(name, (name,))}
+    unknown = [name for name in names if name not in FORMATS and name not in FORMAT_ALIASES]
+    if unknown or not chosen:
+        raise ValueError(f"unknown format {', '.join(unknown) or '(none)'}; choose from "
+                         f"{format_choices()}, comma-separated")
+    return tuple(name for name in FORMATS if name in chosen)
+
+
+def format_choices() -> str:
+    """The formats as help and error messages list them: ``csv, json (both = csv,json)``."""
+    aliases = ", ".join(f"{alias} = {','.join(names)}" for alias, names in FORMAT_ALIASES.items())
+    return f"{', '.join(FORMATS)} ({aliases})"
+
+
+DEFAULT_FORMATS = FORMAT_ALIASES["both"]
+
+
+class FileFormat:
+    """A format with one file per table, ``OUT/<table>.<name>``: an instance writes one table
+    into an ``AtomicFile``; subclasses write the rows (``write``, ``finish``) and read a file."""
+
+    name: ClassVar[str]
+
+    def __init__(self, stream: TextIO, table: Table):
+        self.stream = stream
+        self.table = table
+
+    def write(self, row: dict) -> None:
+        raise NotImplementedError
+
+    def finish(self) -> None:
+        """Complete the file (still under its temporary name)."""
+
+    @classmethod
+    def read_file(cls, path: Path, table: Table) -> pd.DataFrame:
+        raise NotImplementedError
+
+    @classmethod
+    def paths(cls, out: Path, table: str) -> list[Path]:
+        return [Path(out) / f"{table}.{cls.name}"]
+
+    @classmethod
+    def read(cls, out: Path, table: Table) -> pd.DataFrame | None:
+        [path] = cls.paths(out, table.name)
+        return cls.read_file(path, table) if path.exists() else None
+
+    @classmethod
+    def for_table_set(cls, out: Path) -> _FilesOfTableSet:
+        return _FilesOfTableSet(cls, Path(out))
+
+
+class _FilesOfTableSet:
+    """A ``FileFormat`` scoped to a table set: one atomic file per table opened."""
+
+    def __init__(self, file_format: type[FileFormat], out: Path):
+        self.format = file_format
+        self.out = out
+        self.files: list[AtomicFile] = []
+
+    def open(self, table: Table) -> FileFormat:
+        [path] = self.format.paths(self.out, table.name)
+        self.files.append(AtomicFile(path))
+        return self.format(self.files[-1].stream, table)
+
+    def commit(self) -> None:
+        for file in self.files:
+            file.commit()
+
+    def discard(self) -> None:
+        for file in self.files:
+            file.discard()
+
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: str) -> str:
+    """Make a CSV text cell inert in spreadsheets (see the module docstring)."""
+    return "'" + value if value.startswith(FORMULA_PREFIXES) else value
+
+
+def csv_cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple, dict)):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, str):
+        return neutralise(value)
+    return value
+
+
+@register_format
+class CsvFormat(FileFormat):
+    """CSV, spreadsheet-safe (see the module docstring)."""
+
+    name = "csv"
+
+    def __init__(self, stream: TextIO, table: Table):
+        super().__init__(stream, table)
+        self.columns = [column.name for column in table.columns if column.csv]
+        self.writer = csv.writer(stream, lineterminator="\n")
+        self.writer.writerow(self.columns)
+
+    def write(self, row: dict) -> None:
+        self.writer.writerow([csv_cell(row.get(column)) for column in self.columns])
+
+    @classmethod
+    def read_file(cls, path: Path, table: Table) -> pd.DataFrame:
+        import pandas as pd
+
+        return pd.read_csv(path, encoding="utf-8", keep_default_na=False, na_values=[""],
+                           dtype=str)
+
+
+@register_format
+class JsonFormat(FileFormat):
+    """A JSON array of records, one record per line, the exact text."""
+
+    name = "json"
+
+    def __init__(self, stream: TextIO, table: Table):
+        super().__init__(stream, table)
+        self.columns = table.column_names
+        self.rows = 0
+        stream.write("[")
+
+    def write(self, row: dict) -> None:
+        record = {column: row.get(column) for column in self.columns}
+        self.stream.write((",\n" if self.rows else "\n") + json.dumps(record, ensure_ascii=False))
+        self.rows += 1
+
+    def finish(self) -> None:
+        self.stream.write("\n]\n" if self.rows else "]\n")
+
+    @classmethod
+    def read_file(cls, path: Path, table: Table) -> pd.DataFrame:
+        import pandas as pd
+
+        records = json.loads(path.read_text(encoding="utf-8"))
+        return pd.DataFrame.from_records(records, columns=None if records else table.column_names)
