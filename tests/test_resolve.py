@@ -170,7 +170,8 @@ def test_surnames(articles, expected):
 
 
 @pytest.mark.parametrize("articles, together, apart", [
-    pytest.param(corpus(("a", [entity("Grünen", mentions=7)]), ("b", [entity("Grüne", mentions=2)]),
+    pytest.param(corpus(("a", [entity("Grünen", mentions=7)]),
+                        ("b", [entity("Grüne", mentions=2)]),
                         ("c", [entity("Grünen")]), ("d", [entity("Grüne")])),
                  [{("a", "Grünen"), ("b", "Grüne"), ("c", "Grünen"), ("d", "Grüne")}], [],
                  id="party-plural"),
@@ -184,8 +185,8 @@ def test_surnames(articles, expected):
                    ("b1", "Niederlande")}], [], id="country-dative"),
     pytest.param(corpus(("a", [entity("Internationaler Währungsfonds", mentions=2)]),
                         ("b", [entity("Internationale Währungsfonds")])),
-                 [{("a", "Internationaler Währungsfonds"), ("b", "Internationale Währungsfonds")}],
-                 [], id="adjective-endings"),
+                 [{("a", "Internationaler Währungsfonds"),
+                   ("b", "Internationale Währungsfonds")}], [], id="adjective-endings"),
     pytest.param(corpus(("a", [entity("NATO", mentions=3)]), ("b", [entity("Nato")])),
                  [{("a", "NATO"), ("b", "Nato")}], [], id="acronym-case"),
     pytest.param(corpus(("a", [entity("Reuters", mentions=9)]), ("b", [entity("Reuter")])),

@@ -76,8 +76,8 @@ def analyse_article(text: str, mentions: list[dict],
     more, fewer and narrower than the input, and keep ``text[start_char:end_char] ==
     mention["text"]``; the input dicts are not changed. Each entity of the summary is
     ``entity_id, name, label, votes`` (the model's label votes), ``mentions``, ``long_form``
-    (the long form of an abbreviation the article defines, else None) and ``personal`` (a PER full name that looks like a person's,
-    ``persons.is_personal_name``).
+    (the long form of an abbreviation the article defines, else None) and ``personal`` (a PER
+    full name that looks like a person's, ``persons.is_personal_name``).
     """
     view = CleanText(text)
     clean_sentences = [view.to_clean(start, end) for start, end in sentences]

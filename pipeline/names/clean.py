@@ -31,13 +31,15 @@ import re
 from .lexicon import PARTICLES, START_PARTICLES, is_common_noun, is_german_word, lexicon
 from .persons import is_particle
 
-MONTHS = "Jänner Januar Februar März April Mai Juni Juli August September Oktober November Dezember"
+MONTHS = ("Jänner Januar Februar März April Mai Juni Juli August September Oktober November "
+          "Dezember")
 DATE = re.compile(r"\d{1,4}[./-]\d{1,2}(?:[./-]\d{0,4})?|(?:\d{1,2}\.\s?)?(?:%s)(?:\s\d{2,4})?"
                   % "|".join(MONTHS.split()))
 DOMAIN = re.compile(r"[\w-]+(?:\.[\w-]+)*\.[a-z]{2,6}")
 ELISION = re.compile(r"-\s*(?:,|und\b|oder\b|bis\b|sowie\b|bzw\b|&|/)")
 ACRONYM = re.compile(r"[A-ZÄÖÜ][A-Za-zÄÖÜäöüß&]*[A-ZÄÖÜ][A-Za-zÄÖÜäöüß&0-9]*")
-PARTICLE_TAIL = re.compile(r"(?:\s+(?i:%s))+\s+[A-ZÄÖÜ]\w*(?:-\w+)*" % "|".join(sorted(PARTICLES)))
+PARTICLE_TAIL = re.compile(r"(?:\s+(?i:%s))+\s+[A-ZÄÖÜ]\w*(?:-\w+)*"
+                           % "|".join(sorted(PARTICLES)))
 # Articles of other languages that begin names ("Los Angeles", "Las Vegas", "Il Sole").
 FOREIGN_ARTICLES = frozenset("Los Las Les Il Lo".split())
 # What a new sentence-like clause can start after, besides a sentence end.

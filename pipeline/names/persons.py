@@ -20,6 +20,9 @@ LEADING_PARTICLES = frozenset("de van von di da du del della dos ten ter zu le".
 
 # Given names this similar (difflib ratio) under one surname are one person spelt two ways.
 GIVEN_NAME_SIMILARITY = 0.75
+# A given name as people write it: capitalised letters, hyphenated parts ("Hans-Peter").
+_GIVEN_PART = r"[A-ZÄÖÜÀ-Ý][a-zäöüßà-ÿ'’]+"
+GIVEN_NAME = re.compile(rf"{_GIVEN_PART}(?:-{_GIVEN_PART})*")
 
 
 def is_particle(word: str) -> bool:
@@ -104,7 +107,7 @@ def is_personal_name(name: str) -> bool:
     given, _ = name_parts(name)
     return bool(given) and all(
         re.fullmatch(r"[A-ZÄÖÜ]\.", word) or (
-            re.fullmatch(r"[A-ZÄÖÜÀ-Ý][a-zäöüßà-ÿ'’]+(?:-[A-ZÄÖÜÀ-Ý][a-zäöüßà-ÿ'’]+)*", word)
+            GIVEN_NAME.fullmatch(word)
             and word not in known.common_words and word not in known.adjectives
             and word not in known.usually_lower)
         for word in given)
