@@ -271,8 +271,10 @@ def extract(records: Iterable[dict | str], model: str | None = None, normalize: 
             batch_size: int = DEFAULT_BATCH_SIZE) -> Iterator[dict]:
     """Yield mention records (the columns of the mentions table) for articles given as dicts
     (``id``/``doc_id`` and ``text``) or plain strings (numbered from 0). Articles the model
-    fails on are logged and skipped. The caller may use the model between records."""
-    from .mentions import mention_rows
+    fails on are logged and skipped. The caller may use the model between records. Each
+    article is its own corpus: its rows are what a run over that article alone (undated)
+    writes; for corpus entities across articles, use ``run``."""
+    from .assemble import article_mentions
     from .tables import TABLES
 
     columns = TABLES["mentions"].column_names
@@ -283,7 +285,7 @@ def extract(records: Iterable[dict | str], model: str | None = None, normalize: 
             if shard is None:
                 log.warning("article %s failed in %s: %s", doc_id, stage, message)
                 continue
-            for row in mention_rows(doc_id, shard["mentions"]):
+            for row in article_mentions(doc_id, None, shard):
                 yield {column: row.get(column) for column in columns}
 
 
@@ -301,11 +303,13 @@ class ArticleNotFound(LookupError):
 
 def article_entities(path: str | os.PathLike, doc_id: str | None = None,
                      model: str | None = None, normalize: bool = True):
-    """Analyse one article of a file: ``(article, mentions, entity_rows)``.
+    """Analyse one article of a file: ``(article, mention_rows, entity_rows)``, as a run over
+    this article alone writes them (the article is its own corpus).
 
     Raises ``ArticleNotFound`` when the file holds no (matching) readable article.
     """
     from . import read
+    from .assemble import article_mentions
     from .names.index import EntityIndex
 
     problems = []
@@ -319,9 +323,10 @@ def article_entities(path: str | os.PathLike, doc_id: str | None = None,
                 [(record["doc_id"], record["text"])])
             if shard is None:
                 raise ArticleNotFound(f"{path}: {stage} failed: {message}")
+            mentions = article_mentions(record["doc_id"], record["date"], shard)
             index = EntityIndex()
-            index.add(record["doc_id"], record["date"], shard["mentions"])
-            return record, shard["mentions"], index.entity_rows()
+            index.add(record["doc_id"], record["date"], mentions)
+            return record, mentions, index.entity_rows()
     wanted = f"article '{doc_id}'" if doc_id else "an article"
     detail = f" ({problems[0]})" if problems else ""
     raise ArticleNotFound(f"{path}: found no {wanted}{detail}")

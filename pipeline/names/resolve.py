@@ -39,8 +39,9 @@ The rules, in order (the reasons in ``REASONS``):
    name in the corpus, "Martin", or an acronym is no surname). A candidate is related to the
    article when they share ``MIN_SHARED_NAMES`` names: of the names its own articles carry (a
    sample of ``CONTEXT_SAMPLE``), other than those in more than ``FREQUENT_SHARE`` of all
-   articles ("Wien", "APA"); one shared name ("Graz") linked a footballer to a club manager. So "Frau Schneider, seine Sekretärin" in a novel stays apart from Robert
-   Schneider of the Focus, and the archangel Gabriel from Sigmar Gabriel. The lone surname
+   articles ("Wien", "APA"); one shared name ("Graz") linked a footballer to a club manager.
+   So "Frau Schneider, seine Sekretärin" in a novel stays apart from Robert Schneider of the
+   Focus, and the archangel Gabriel from Sigmar Gabriel. The lone surname
    links to the one related candidate (``surname-in-corpus``), or to the related one with
    ``DOMINANCE`` times the mentions of any other: within ``DATE_WINDOW_DAYS`` of a dated
    article (``surname-near-date``), in the whole corpus for an undated one
@@ -223,6 +224,24 @@ class Resolution:
         link = self._links[self._graph.find(node)]
         return replace(link, reason=_reason(self._reasons[node], key in self._renamed,
                                             entity["label"] != link.label))
+
+    def mentions(self, doc_id: str, mentions: list[dict], summary: list[dict]) -> list[dict]:
+        """An article's mentions with their corpus entity (``entity_id``, ``name``, ``label``),
+        the reason (``link``: how the mention joined its entity in the article while the
+        corpus keeps that entity's name, else the corpus reason) and the article's own id
+        (``article_entity_id``), by which an analyst can undo the corpus step."""
+        by_id = {entity["entity_id"]: entity for entity in summary}
+        links: dict[str, Link] = {}
+        named = []
+        for mention in mentions:
+            article_id = mention["entity_id"]
+            if article_id not in links:
+                links[article_id] = self.link(doc_id, by_id[article_id], summary)
+            link = links[article_id]
+            named.append({**mention, "entity_id": link.entity_id, "name": link.name,
+                          "label": link.label, "article_entity_id": article_id,
+                          "link": mention["link"] if link.reason == "same-name" else link.reason})
+        return named
 
     def _surname(self, node: Key, entity: dict, summary: list[dict],
                  date: datetime.date | None) -> Link:
