@@ -3,7 +3,7 @@
 Usage:
     python benchmarks/normalize_report.py NORMALIZED_OUT RAW_OUT [--sample 50] [--seed 0]
     python benchmarks/normalize_report.py --corpus OUT [--sample 100] [--seed 0] [--top 100]
-        [--handcheck DIR]
+        [--handcheck DIR [--verdicts FILE...]]
 
 Within articles: NORMALIZED_OUT and RAW_OUT are the --out folders of two runs over the same
 articles, the second with --no-normalize, e.g.
@@ -11,13 +11,15 @@ articles, the second with --no-normalize, e.g.
     entity-pipeline run /work/gnad -o /tmp/raw --no-normalize
 It prints the counts, the merges by kind, and a fixed-seed random sample of merges.
 
-Across the corpus (``--corpus OUT``): reads the result shards of a run (OUT/.entity-pipeline/
-manifest.json and shards/), applies the corpus resolver (``pipeline.names.resolve``) and prints
-the entity figures with article ids (as the tables have them without the corpus step) and with
-corpus ids, the links by reason, the issue's bar items on 10kGNAD, and the time the resolver
-took. With ``--handcheck DIR`` it writes ``corpus-merges.txt`` (a fixed-seed random sample of
-the distinct merges the corpus step made) and ``top-entities.txt`` (the most mentioned
-entities) there, each line with a box for the verdict.
+Across the corpus (``--corpus OUT``): reads the tables a run wrote and its result shards
+(OUT/.entity-pipeline/), and prints the entity figures with article ids (the shards: the tables
+as they would be without the corpus step) and as the tables have them, the mentions by
+``link``, the issue's bar items on 10kGNAD checked on the tables, and the time the resolver
+(``pipeline.names.resolve``) takes on the shards' summaries. With ``--handcheck DIR`` it writes
+``corpus-merges.txt`` (a fixed-seed random sample of the distinct merges the corpus step made in
+the mentions table) and ``top-entities.txt`` (the most mentioned entities of the entities table)
+there, each line with a box for the verdict; ``--verdicts FILE...`` fills the boxes of entries
+that an earlier list (a judged one) holds word for word, so only new entries need a look.
 """
 
 from __future__ import annotations
@@ -116,21 +118,13 @@ def shards(out: Path):
         yield doc_id, json.loads(path.read_text(encoding="utf-8"))
 
 
-def entity_rows(out: Path, links: dict | None, dates: dict) -> list[dict]:
-    """The entities table as the run would write it: with the article ids (links None) or
-    with the corpus entities of ``links``."""
+def article_entity_rows(out: Path, dates: dict) -> list[dict]:
+    """The entities table as it would be without the corpus step: from the stored shards,
+    each article's entities with their article ids."""
     index = EntityIndex()
     for doc_id, shard in shards(out):
-        mentions = shard["mentions"]
-        if links is not None:
-            mentions = [{**mention, **_as_corpus(links[(doc_id, mention["entity_id"])])}
-                        for mention in mentions]
-        index.add(doc_id, dates.get(doc_id), mentions)
+        index.add(doc_id, dates.get(doc_id), shard["mentions"])
     return index.entity_rows()
-
-
-def _as_corpus(link) -> dict:
-    return {"entity_id": link.entity_id, "name": link.name, "label": link.label}
 
 
 def figures(rows: list[dict]) -> dict:
@@ -142,8 +136,8 @@ def figures(rows: list[dict]) -> dict:
             "single-word PER names under several ids": sum(1 for n in single.values() if n > 1)}
 
 
-def bar(rows: list[dict]) -> list[tuple[str, bool, str]]:
-    """The issue's bar items on 10kGNAD: (item, met, evidence)."""
+def bar(rows: list[dict], mentions: pd.DataFrame) -> list[tuple[str, bool, str]]:
+    """The issue's bar items on 10kGNAD, from the written tables: (item, met, evidence)."""
     by_name = defaultdict(list)
     for row in rows:
         by_name[row["name"]].append(row)
@@ -158,7 +152,8 @@ def bar(rows: list[dict]) -> list[tuple[str, bool, str]]:
              or re.search(r"\W$", row["name"])]
     numbers = [row["name"] for row in rows if not re.search(r"[^\W\d]", row["name"])
                or re.fullmatch(r"[\d.,:/ -]+", row["name"])]
-    hofer = holding("Hofer")
+    lone = mentions[mentions["text"].isin(["Hofer", "Hofers"]) & (mentions["label"] == "PER")]
+    hofer = Counter(f"{name} ({link})" for name, link in zip(lone["name"], lone["link"]))
     return [
         ("EU and Europäische Union one entity", holding("EU") == eu and len(eu) == 1, str(eu)),
         ("Grüne/Grünen one entity", len(set(green)) == 1, str(sorted(set(green)))),
@@ -167,44 +162,78 @@ def bar(rows: list[dict]) -> list[tuple[str, bool, str]]:
         ("no entity named 'Alexander Van'", "Alexander Van" not in by_name, ""),
         ("no name starts or ends with punctuation", not edges, str(edges[:20])),
         ("no entity is a number or a date", not numbers, str(numbers[:20])),
-        ("'Hofer' mentions held by 'Norbert Hofer'", any(
-            entry.startswith("Norbert Hofer (PER") for entry in hofer), str(hofer)),
+        ("'Hofer' PER mentions held by 'Norbert Hofer' (the others: check by hand)",
+         "Norbert Hofer" in set(lone["name"]), str(dict(hofer.most_common()))),
     ]
 
 
-def corpus_merges(out: Path, links: dict) -> list[dict]:
-    """The distinct merges of the corpus step: article entity (name, label) -> corpus entity,
-    with its reason, for every link that changed a name or a label."""
+def corpus_merges(mentions: pd.DataFrame, summaries: dict[str, list[dict]]) -> list[dict]:
+    """The distinct merges of the corpus step in the mentions table: article entity (name,
+    label, from the shard's summary) -> corpus entity (name, label and link as written), for
+    every article entity whose name or label the corpus step changed."""
     found: dict[tuple, dict] = {}
-    for doc_id, shard in shards(out):
-        for entity in shard["entities"] or []:
-            link = links[(doc_id, entity["entity_id"])]
-            if link.reason in ("same-name", "ambiguous-surname"):
-                continue
-            key = (entity["name"], entity["label"], link.name, link.label, link.reason)
-            merge = found.setdefault(key, {"articles": 0, "mentions": 0, "example": doc_id})
-            merge["articles"] += 1
-            merge["mentions"] += entity["mentions"]
+    columns = ["doc_id", "article_entity_id", "name", "label", "link"]
+    seen = set()
+    for doc_id, article_id, name, label, link in mentions[columns].itertuples(index=False):
+        if (doc_id, article_id) in seen:
+            continue
+        seen.add((doc_id, article_id))
+        entity = next(e for e in summaries[doc_id] if e["entity_id"] == article_id)
+        if (entity["name"], entity["label"]) == (name, label):
+            continue
+        key = (entity["name"], entity["label"], name, label, link)
+        merge = found.setdefault(key, {"articles": 0, "mentions": 0, "example": doc_id})
+        merge["articles"] += 1
+        merge["mentions"] += entity["mentions"]
     return [{"name": key[0], "label": key[1], "corpus_name": key[2], "corpus_label": key[3],
              "reason": key[4], **value} for key, value in sorted(found.items())]
 
 
-def write_handcheck(folder: Path, merges_found: list[dict], rows: list[dict], sample: int,
-                    seed: int, top: int) -> None:
+def earlier_verdicts(paths: list[str]) -> dict[str, list[str]]:
+    """Verdicts of earlier hand-check lists: an entry's line (without its number) -> its
+    verdict line and the note lines under it."""
+    verdicts: dict[str, list[str]] = {}
+    for path in paths:
+        entry = None
+        for line in Path(path).read_text(encoding="utf-8").splitlines():
+            match = re.match(r"\s*\d+\. \[([^]]*)\] (.*)", line)
+            if match:
+                entry = match.group(2)
+                verdicts[entry] = [match.group(1)]
+            elif entry and line.startswith("       "):
+                verdicts[entry].append(line)
+            else:
+                entry = None
+    return verdicts
+
+
+def checklist(title: str, entries: list[str], verdicts: dict[str, list[str]]) -> str:
+    """Numbered entries, each with the verdict an earlier list gave the same entry."""
+    lines = [title]
+    for number, entry in enumerate(entries, 1):
+        verdict, *notes = verdicts.get(entry, [" "])
+        lines += [f"{number:3d}. [{verdict}] {entry}", *notes]
+    return "\n".join(lines) + "\n"
+
+
+def write_handcheck(folder: Path, merges_found: list[dict], rows: list[dict],
+                    args: argparse.Namespace) -> None:
     folder.mkdir(parents=True, exist_ok=True)
-    picked = random.Random(seed).sample(merges_found, min(sample, len(merges_found)))
-    lines = [f"# {len(picked)} random merges of the corpus step (seed {seed}) of "
-             f"{len(merges_found)} distinct; verdict: right/wrong and why"]
-    lines += [f"{number:3d}. [ ] {m['name']} ({m['label']}) -> {m['corpus_name']} "
-              f"({m['corpus_label']})  {m['reason']}; {m['articles']} articles, "
-              f"{m['mentions']} mentions, e.g. {m['example']}"
-              for number, m in enumerate(picked, 1)]
-    (folder / "corpus-merges.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    lines = [f"# top {top} entities by mentions; verdict: a name with the right label?"]
-    lines += [f"{number:3d}. [ ] {row['name']} ({row['label']}) {row['mentions']} mentions, "
-              f"{row['documents']} articles: {row['variants'][:150]}"
-              for number, row in enumerate(rows[:top], 1)]
-    (folder / "top-entities.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    verdicts = earlier_verdicts(args.verdicts or [])
+    picked = random.Random(args.seed).sample(merges_found, min(args.sample, len(merges_found)))
+    entries = [f"{m['name']} ({m['label']}) -> {m['corpus_name']} ({m['corpus_label']})  "
+               f"{m['reason']}; {m['articles']} articles, {m['mentions']} mentions, "
+               f"e.g. {m['example']}" for m in picked]
+    (folder / "corpus-merges.txt").write_text(checklist(
+        f"# {len(picked)} random merges of the corpus step (seed {args.seed}) of "
+        f"{len(merges_found)} distinct; verdict: right/wrong and why", entries, verdicts),
+        encoding="utf-8")
+    entries = [f"{row['name']} ({row['label']}) {row['mentions']} mentions, "
+               f"{row['documents']} articles: {row['variants'][:150]}"
+               for row in rows[:args.top]]
+    (folder / "top-entities.txt").write_text(checklist(
+        f"# top {args.top} entities by mentions; verdict: a name with the right label?",
+        entries, verdicts), encoding="utf-8")
 
 
 def across_the_corpus(args: argparse.Namespace) -> None:
@@ -212,31 +241,30 @@ def across_the_corpus(args: argparse.Namespace) -> None:
     manifest = json.loads((out / ".entity-pipeline" / "manifest.json").read_text(encoding="utf-8"))
     if not manifest["settings"]["normalize"]:
         raise SystemExit(f"{out} was written with --no-normalize: no corpus step to report")
-    documents = read_tables(out).get("documents")
-    dates = {} if documents is None else {
-        doc_id: date for doc_id, date in zip(documents["doc_id"], documents["date"])
-        if isinstance(date, str) and date}
-    summaries = [(doc_id, dates.get(doc_id), shard["entities"] or [])
-                 for doc_id, shard in shards(out)]
+    tables = read_tables(out)
+    mentions, documents = tables["mentions"], tables["documents"]
+    after = tables["entities"].to_dict("records")
+    dates = {doc_id: date for doc_id, date in zip(documents["doc_id"], documents["date"])
+             if isinstance(date, str) and date}
+    summaries = {doc_id: shard["entities"] or [] for doc_id, shard in shards(out)}
     started, cpu = time.perf_counter(), time.process_time()
-    resolution = resolve(summaries)
-    links = {(doc_id, entity["entity_id"]): resolution.link(doc_id, entity, summary)
-             for doc_id, _, summary in summaries for entity in summary}
+    resolve((doc_id, dates.get(doc_id), summary) for doc_id, summary in summaries.items())
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
-    before, after = entity_rows(out, None, dates), entity_rows(out, links, dates)
-    print(f"articles: {len(summaries)}; article entities: {len(links)}; resolver and links: "
-          f"{seconds:.2f} s ({cpu:.2f} s CPU; without reading the shards)")
+    before = article_entity_rows(out, dates)
+    print(f"articles: {len(summaries)}; article entities: "
+          f"{sum(map(len, summaries.values()))}; the resolver alone: {seconds:.2f} s "
+          f"({cpu:.2f} s CPU; without reading the shards)")
+    assert set(mentions["entity_id"]) == {row["entity_id"] for row in after}
     for name, value in figures(before).items():
-        print(f"  {name}: {value} with article ids, {figures(after)[name]} after the corpus step")
-    print("links by reason:", dict(Counter(link.reason for link in links.values()).most_common()))
-    print("\nbar items:")
-    for item, met, evidence in bar(after):
+        print(f"  {name}: {value} with article ids, {figures(after)[name]} in the tables")
+    print("mentions by link:", dict(Counter(mentions["link"]).most_common()))
+    print("\nbar items (from the tables):")
+    for item, met, evidence in bar(after, mentions):
         print(f"  [{'x' if met else ' '}] {item}  {evidence[:300]}")
-    merges_found = corpus_merges(out, links)
+    merges_found = corpus_merges(mentions, summaries)
     print(f"\ndistinct merges of the corpus step: {len(merges_found)}")
     if args.handcheck:
-        write_handcheck(Path(args.handcheck), merges_found, after, args.sample, args.seed,
-                        args.top)
+        write_handcheck(Path(args.handcheck), merges_found, after, args)
         print(f"hand-check lists in {args.handcheck}: corpus-merges.txt, top-entities.txt")
 
 
@@ -244,11 +272,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("normalized", nargs="?", help="--out folder of the normalised run")
     parser.add_argument("raw", nargs="?", help="--out folder of the --no-normalize run")
-    parser.add_argument("--corpus", metavar="OUT", help="report the corpus step on a run's shards")
+    parser.add_argument("--corpus", metavar="OUT", help="report the corpus step of a run")
     parser.add_argument("--handcheck", metavar="DIR", help="write the hand-check lists here")
     parser.add_argument("--sample", type=int, default=None, help="merges to list for a hand check")
     parser.add_argument("--top", type=int, default=100, help="top entities to list")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--verdicts", nargs="+", metavar="FILE",
+                        help="earlier hand-check lists whose verdicts carry over to the same "
+                             "entries")
     args = parser.parse_args()
     if args.corpus:
         args.sample = 100 if args.sample is None else args.sample
