@@ -221,6 +221,43 @@ def test_invisible_characters(text, picks, expected):
     assert cleaned(text, picks) == expected
 
 
+def labelled(text: str, picks: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """(text, label) of every mention that comes out."""
+    mentions, _ = analyse_article(text, model_spans(text, picks), sentence_spans(text))
+    return [(mention["text"], mention["label"]) for mention in mentions]
+
+
+RESULTS = ("Weltcup-Siege: 1. Ingemar Stenmark (SWE) 86, 2. Hermann Maier (AUT) 54, "
+           "3. Pirmin Zurbriggen (SUI) 40, 4. Robin Haase/Henri Kontinen (NED/FIN) 7.")
+
+
+@pytest.mark.parametrize("text, picks, expected", [
+    pytest.param(RESULTS, [("Ingemar Stenmark", "PER"), ("SWE", "ORG"), ("Hermann Maier", "PER"),
+                           ("AUT", "ORG"), ("Pirmin Zurbriggen", "PER"), ("SUI", "ORG"),
+                           ("Henri Kontinen", "PER"), ("NED", "ORG"), ("FIN", "PER")],
+                 [("Ingemar Stenmark", "PER"), ("SWE", "LOC"), ("Hermann Maier", "PER"),
+                  ("AUT", "LOC"), ("Pirmin Zurbriggen", "PER"), ("SUI", "LOC"),
+                  ("Henri Kontinen", "PER"), ("NED", "LOC"), ("FIN", "LOC")],
+                 id="results-list"),
+    pytest.param("1. Hermann Maier (AUT) 54, 2. Anna Fenninger (AUT) 20.",
+                 [("Anna Fenninger", "PER"), ("AUT#1", "ORG")],
+                 [("AUT", "ORG"), ("Anna Fenninger", "PER"), ("AUT", "ORG")],
+                 id="code-with-the-names-initial"),
+    pytest.param("Das Landeskriminalamt (LKA) und die Champions Hockey League (CHL) ermitteln.",
+                 [("Landeskriminalamt", "ORG"), ("LKA", "ORG"), ("Champions Hockey League", "ORG"),
+                  ("CHL", "ORG")],
+                 [("Landeskriminalamt", "ORG"), ("LKA", "ORG"), ("Champions Hockey League", "ORG"),
+                  ("CHL", "ORG")], id="abbreviations-that-are-codes"),
+    pytest.param("Denis Istomin (UZB) verlor gegen Angela Merkel (CDU).",
+                 [("Denis Istomin", "PER"), ("UZB", "ORG"), ("Angela Merkel", "PER"),
+                  ("CDU", "ORG")],
+                 [("Denis Istomin", "PER"), ("UZB", "ORG"), ("Angela Merkel", "PER"),
+                  ("CDU", "ORG")], id="one-code-is-no-results-list"),
+])
+def test_country_codes_in_results_lists_are_places(text, picks, expected):
+    assert labelled(text, picks) == expected
+
+
 def test_clean_text_maps_offsets_both_ways():
     original = "Ä\u00adA\u0308x\u200b y"
     view = CleanText(original)

@@ -8,10 +8,12 @@ and maps every span back to the original, in this order:
 1. Spans (``clean``, ``spans``): cut at sentence ends, punctuation at the edges, lower-case
    words and sentence-initial common words before the name, titles before a person, a noun
    before a place and a common head after a name go; names cut inside their particles are
-   completed ("Alexander Van der Bellen"); numbers, dates and lower-case words are dropped.
+   completed ("Alexander Van der Bellen"); numbers, dates and lower-case words are dropped;
+   the country codes of a results list ("Hermann Maier (AUT)") are places.
 2. Recall (``recall``): every other occurrence in the article of a name the model found.
 3. Inflection (``inflection``): a case ending is removed only on evidence.
-4. Linking, label and canonical name (``link``).
+4. Linking, label and canonical name (``link``); a sports club ("SV Grödig",
+   ``persons.is_club``) is an organisation.
 
 Ids: ``entity_id(label, canonical name)`` is a hash, so the same canonical name gets the same id
 in every run and batch. A PER entity whose name is a single surname (no full name in its
@@ -28,9 +30,10 @@ from .clean import clean_spans
 from .inflection import uninflected
 from .lexicon import lexicon
 from .link import canonical_name, label_votes, link, vote
-from .persons import is_full_name, is_personal_name
+from .persons import is_club, is_full_name, is_personal_name
 from .recall import abbreviations, other_occurrences
-from .spans import in_compound, split_compound, without_leading_noun, without_titles
+from .spans import (in_compound, nations_in_results, split_compound, without_leading_noun,
+                    without_titles)
 from .text import CleanText
 
 OUTPUT_KEYS = ("start_char", "end_char", "text", "label", "sentence", "name", "entity_id",
@@ -91,7 +94,8 @@ def analyse_article(text: str, mentions: list[dict],
     entities = []
     for members in sorted(link(article, defined), key=lambda group: group[0]["start_char"]):
         votes = label_votes(members)
-        label = vote(members, votes)
+        label = "ORG" if any(is_club(mention["form"]) for mention in members) else vote(
+            members, votes)
         name = canonical_name(members, label, defined)
         lone_person = label == "PER" and not is_full_name(name)
         identifier = entity_id(label, name, scope if lone_person else None)
@@ -119,7 +123,7 @@ def _mentions(text: str, mentions: list[dict], sentences: list[tuple[int, int]]
     places = lexicon().places | {m["text"] for m in found if m["label"] == "LOC"}
     found = [without_titles(without_leading_noun(mention, places)) for mention in found]
     known = {mention["text"] for mention in found}
-    found = [split_compound(mention, known) for mention in found]
+    found = nations_in_results(text, [split_compound(mention, known) for mention in found])
     defined = abbreviations(text, found)
     added = other_occurrences(text, found, defined, sentences)
     article = sorted(found + added, key=lambda mention: mention["start_char"])

@@ -7,7 +7,7 @@
   tells a sentence-initial adverb from a name: "leider" is written lower-case far more often
   than capitalised, "Wien" never. The table is sorted by frequency, so only its first
   ``FREQUENT_WORDS_CHARS`` characters (about 97,000 words, 0.15 s) are read.
-* pycountry's German country names; spaCy's German stop words.
+* pycountry's German country names and three-letter codes; spaCy's German stop words.
 """
 
 from __future__ import annotations
@@ -30,6 +30,10 @@ USUALLY_LOWER_MARGIN = 0.5
 PARTICLES = frozenset("von van vom zu zum zur de di da du del della dos das der den ter ten te "
                       "la le al el bin ibn ben af av".split())
 START_PARTICLES = PARTICLES - frozenset("der den das".split())
+# Abbreviations that open the names of sports clubs ("SV Grödig", "SKN St. Pölten", "VfB
+# Stuttgart"): Sportverein, Sportklub, Fußballclub and their kin.
+CLUB_PREFIXES = frozenset("FC SC SV SK SKN TSV VfB VfL VfR FK AC AS RB TSG SpVgg BSC KSV ASK "
+                          "USV WSG SSC HC EC EHC SG TuS ATSV".split())
 
 
 @dataclass(frozen=True)
@@ -115,6 +119,22 @@ def country_names() -> frozenset[str]:
                      for country in pycountry.countries
                      for field in ("name", "common_name", "official_name")
                      if hasattr(country, field))
+
+
+# Olympic (IOC) codes that differ from ISO 3166 alpha-3, as results lists give them after
+# athletes: "Fabian Rießle (GER)", "Pirmin Zurbriggen (SUI)". Not "ESA" (El Salvador), which
+# stands after astronauts as their agency.
+IOC_CODES = frozenset(
+    "GER SUI NED CRO SLO DEN POR GRE BUL LAT RSA CHI URU PAR INA IRI KSA UAE TPE PHI MAS NGR "
+    "ALG BER".split())
+
+
+@lru_cache(maxsize=1)
+def nation_codes() -> frozenset[str]:
+    """Three-letter country codes: ISO 3166 alpha-3 (pycountry) and ``IOC_CODES``."""
+    import pycountry
+
+    return frozenset(country.alpha_3 for country in pycountry.countries) | IOC_CODES
 
 
 def _stop_words() -> frozenset[str]:

@@ -7,9 +7,9 @@
 * Label: the model's labels vote over the whole entity, one vote per word of a mention (added
   mentions do not vote); a tie goes to the label of the longest mention, then the earliest.
 * Canonical name: a defined abbreviation wins (articles mostly use it, it does not inflect, so
-  it joins best across articles; the long form stays among the variants); otherwise the most
-  frequent PER full name; otherwise the most frequent uninflected form (ties: the shorter, then
-  the earlier).
+  it joins best across articles; the long form stays among the variants); otherwise a club's
+  name ("SV Grödig"); otherwise the most frequent PER full name; otherwise the most frequent
+  uninflected form (ties: the shorter, then the earlier).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from __future__ import annotations
 import itertools
 from collections import Counter, defaultdict
 
-from .persons import ends_with, is_full_name, same_person, surname_key
+from .persons import ends_with, is_club, is_full_name, same_person, surname_key
 
 
 def link(mentions: list[dict], abbreviations: dict[str, str]) -> list[list[dict]]:
@@ -98,5 +98,6 @@ def canonical_name(members: list[dict], label: str, abbreviations: dict[str, str
     for mention in members:
         first_seen.setdefault(mention["form"], mention["start_char"])
     full_names = [form for form in forms if is_full_name(form)]
-    candidates = full_names if label == "PER" and full_names else list(forms)
+    clubs = [form for form in forms if is_club(form)]
+    candidates = clubs or (full_names if label == "PER" and full_names else list(forms))
     return min(candidates, key=lambda form: (-forms[form], len(form), first_seen[form]))

@@ -13,7 +13,7 @@ import difflib
 import re
 from functools import lru_cache
 
-from .lexicon import PARTICLES
+from .lexicon import CLUB_PREFIXES, PARTICLES
 
 # Particles that open a two-word surname even capitalised ("De Maizière", "Van Gogh").
 LEADING_PARTICLES = frozenset("de van von di da du del della dos ten ter zu le".split())
@@ -55,6 +55,15 @@ def is_full_name(name: str) -> bool:
     Leyen"); "von der Leyen", "Van der Bellen" and "Merkel" alone are surnames."""
     given, _ = name_parts(name)
     return bool(given) and given[0][:1].isupper()
+
+
+def is_club(name: str) -> bool:
+    """A sports club by the abbreviation before its name ("SKN St. Pölten", "FC Bayern
+    München"): an organisation, whatever the model said. (Its short name, "St. Pölten", is
+    the club in a match report and the city elsewhere; the model labels either way, so only
+    the partial-name rule of a person, ``link``, joins it to the club.)"""
+    first, _, rest = name.partition(" ")
+    return first in CLUB_PREFIXES and rest[:1].isupper()
 
 
 def surname(name: str) -> str:

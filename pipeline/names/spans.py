@@ -4,13 +4,23 @@
 * titles and forms of address before a person ("Vorstand Thiele", "ÖVP-Obmann Reinhold
   Mitterlehner", "Bundeskanzler Werner Faymann", "Mr. Bean", "Frau Dr. Griss");
 * a hyphenated compound whose head is a common word ("ODKB-Truppen", "Kreml-loyale") becomes
-  a mention of the embedded name.
+  a mention of the embedded name;
+* a country code in parentheses after a name in a results list ("Hermann Maier (AUT)",
+  "Robin Haase/Henri Kontinen (NED/FIN)") is a place, whatever the model said (it mostly
+  says ORG).
 """
 
 from __future__ import annotations
 
+import re
+
 from .clean import ACRONYM
-from .lexicon import is_common_noun, is_common_word, lexicon
+from .lexicon import is_common_noun, is_common_word, lexicon, nation_codes
+
+CODES_IN_PARENTHESES = re.compile(r"\((?:[A-Z]{3}/)*[A-Z]{3}\)")
+# Country codes in parentheses an article needs to be a results list: one "(AUT)" may be
+# anything ("Landeskriminalamt (LKA)", Sri Lanka's code).
+MIN_NATION_CODES = 2
 
 # Forms of address and titles that stand before a name, in any length (with or without ".").
 FORMS_OF_ADDRESS = frozenset(
@@ -83,3 +93,30 @@ def split_compound(mention: dict, known: set[str]) -> dict:
             start = mention["start_char"] + len("-".join(parts[:first])) + (1 if first else 0)
             return {**mention, "start_char": start, "end_char": start + len(name), "text": name}
     return mention
+
+
+def nations_in_results(text: str, mentions: list[dict]) -> list[dict]:
+    """The mentions with the country codes of a results list labelled LOC.
+
+    A code counts where its parenthesis follows a mention directly and the code does not
+    start with that mention's first letter (which would make it its abbreviation: "Champions
+    Hockey League (CHL)"), in an article with ``MIN_NATION_CODES`` such parentheses at least.
+    Parties named like a country code after their politicians ("(PRI)", "(PAN)" in Mexico)
+    would be taken for countries; German and Austrian parties are not.
+    """
+    codes = nation_codes()
+    groups = [match for match in CODES_IN_PARENTHESES.finditer(text)
+              if all(code in codes for code in match.group()[1:-1].split("/"))]
+    if len(groups) < MIN_NATION_CODES:
+        return mentions
+    names_ending = {mention["end_char"]: mention["text"] for mention in mentions}
+    places = set()  # where a code of a results list starts
+    for match in groups:
+        before = names_ending.get(len(text[:match.start()].rstrip()))
+        if before is None:
+            continue
+        for number, code in enumerate(match.group()[1:-1].split("/")):
+            if code[0] != before[0]:
+                places.add(match.start() + 1 + 4 * number)
+    return [{**mention, "label": "LOC"} if mention["start_char"] in places
+            and mention["text"] in codes else mention for mention in mentions]
