@@ -60,7 +60,7 @@ import datetime
 import zlib
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from .article import entity_id
 from .persons import is_full_name
@@ -99,7 +99,7 @@ class _Counts:
     documents: int = 0
     mentions: int = 0
     personal: bool = True
-    dates: Counter = field(default_factory=Counter)
+    dates: dict = field(default_factory=dict)  # date -> mentions (a dict: made 50,000 times)
 
     def add(self, other: _Counts, sign: int = 1) -> None:
         self.votes += sign * other.votes
@@ -107,7 +107,7 @@ class _Counts:
         self.mentions += sign * other.mentions
         self.personal = self.personal and other.personal
         for date, mentions in other.dates.items():
-            self.dates[date] += sign * mentions
+            self.dates[date] = self.dates.get(date, 0) + sign * mentions
 
 
 def resolve(articles: Iterable[tuple[str, str | None, list[dict]]]) -> Resolution:
@@ -204,15 +204,19 @@ class Resolution:
             documents[name] += counts.documents
         articles = max(len(dates) * FREQUENT_SHARE, FREQUENT_MIN_ARTICLES)
         self._frequent = {name for name, count in documents.items() if count > articles}
-        for root, members in graph.clusters().items():
+        clusters = graph.clusters()
+        for root, members in clusters.items():
             canonical = graph.canonical(members)
             label = _winner(members, graph.nodes, canonical[1])
             self._links[root] = Link(entity_id(label, canonical[0]), canonical[0], label,
                                      "same-name")
             self._reasons.update(_reasons(canonical, adjacent))
-            self._dates_of[root] = sum((graph.nodes[key].dates for key in members), Counter())
+        for root in {graph.find(full) for fulls in graph.shared.values() for full in fulls}:
+            self._dates_of[root] = Counter()  # only the full names a lone surname may be
+            for key in clusters[root]:
+                self._dates_of[root].update(graph.nodes[key].dates)
             self._context_of[root] = frozenset().union(
-                *(graph.contexts.get(name, frozenset()) for name, _ in members))
+                *(graph.contexts.get(name, frozenset()) for name, _ in clusters[root]))
 
     def link(self, doc_id: str, entity: dict, summary: list[dict]) -> Link:
         """The corpus entity of one of an article's entities; ``summary`` is all of the
@@ -222,8 +226,8 @@ class Resolution:
         if node in self._graph.shared:
             return self._surname(node, entity, summary, self._dates.get(doc_id))
         link = self._links[self._graph.find(node)]
-        return replace(link, reason=_reason(self._reasons[node], key in self._renamed,
-                                            entity["label"] != link.label))
+        return _because(link, _reason(self._reasons[node], key in self._renamed,
+                                      entity["label"] != link.label))
 
     def mentions(self, doc_id: str, mentions: list[dict], summary: list[dict]) -> list[dict]:
         """An article's mentions with their corpus entity (``entity_id``, ``name``, ``label``),
@@ -251,15 +255,21 @@ class Resolution:
                                            for full in self._graph.shared[node]}
                          if len(context & self._context_of[root]) >= MIN_SHARED_NAMES)
         if len(related) == 1:
-            return replace(self._links[related[0]], reason="surname-in-corpus")
+            return _because(self._links[related[0]], "surname-in-corpus")
         counts = sorted((_mentions_near(self._dates_of[root], date), root) for root in related)
         (second, _), (first, target) = ([(0, None), (0, None)] + counts)[-2:]
         if first > 0 and first >= DOMINANCE * second:
-            return replace(self._links[target],
-                           reason="surname-near-date" if date else "surname-dominant")
+            return _because(self._links[target],
+                            "surname-near-date" if date else "surname-dominant")
         identifier = entity["entity_id"] if entity["label"] == PERSON else entity_id(
             PERSON, entity["name"], entity["entity_id"])  # an article's own, as a person
         return Link(identifier, entity["name"], PERSON, "ambiguous-surname")
+
+
+def _because(link: Link, reason: str) -> Link:
+    """The link with another reason (``dataclasses.replace`` is slow, and this runs for every
+    article entity)."""
+    return Link(link.entity_id, link.name, link.label, reason)
 
 
 def _reasons(canonical: tuple[str, str], adjacent: dict) -> dict[tuple[str, str], str]:
