@@ -105,8 +105,7 @@ def write_tables(out: Path, settings: RunSettings, articles: StoredArticles,
             tables.write_all("entities", entity_rows)
         if "cooccurrences" in chosen:
             tables.write_all("cooccurrences", index.cooccurrence_rows())
-        totals.errors = sorted(errors + articles.errors(), key=lambda error: (
-            error["source"], error["line"] or 0, error["doc_id"] or "", error["error"]))
+        totals.errors = sorted(errors + articles.errors(), key=error_order)
         tables.write_all("errors", totals.errors)
         tables.commit()
     totals.tables = sorted(tables.tables)
@@ -136,6 +135,11 @@ def article_mentions(doc_id: str, date: str | None, shard: dict) -> list[dict]:
     normalized = shard["entities"] is not None
     resolution = resolve_corpus([({"doc_id": doc_id, "date": date}, shard)]) if normalized else None
     return table_mentions(resolution, doc_id, shard)
+
+
+def error_order(error: dict) -> tuple:
+    """The order of the errors table: by source, line, id and kind."""
+    return error["source"], error["line"] or 0, error["doc_id"] or "", error["error"]
 
 
 def _document_row(meta: dict, shard: dict, mentions: int) -> dict:

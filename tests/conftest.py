@@ -81,6 +81,15 @@ def run_cli(*args, **kwargs):
     return CliRunner().invoke(app, [str(arg) for arg in args], catch_exceptions=False, **kwargs)
 
 
+def summary_counts(result) -> str:
+    """'N analysed, M reused, K removed' from a run's summary (its speed left out)."""
+    second = result.stderr.splitlines()[1]
+    found = re.fullmatch(r"([\d,]+) analysed(?: \([\d,]+ tokens/s\))?, ([\d,]+) reused, "
+                         r"([\d,]+) removed", second)
+    assert found, result.stderr
+    return f"{found[1]} analysed, {found[2]} reused, {found[3]} removed"
+
+
 def table_bytes(out: Path) -> dict[str, bytes]:
     return {name: (out / name).read_bytes() for name in TABLE_FILES if (out / name).exists()}
 

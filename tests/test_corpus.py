@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import SAMPLE, load_json, run_cli, table_bytes, write_jsonl
+from conftest import SAMPLE, load_json, run_cli, summary_counts, table_bytes, write_jsonl
 
 HOFER = [
     {"id": "a1", "date": "2016-05-20", "text": (
@@ -166,17 +166,18 @@ def test_reruns_fresh_runs_and_any_number_of_workers_give_the_same_tables(tmp_pa
 
     write_jsonl(news, [*HOFER, LONE_HOFER, EU[0], EU[2]])
     again = run_cli("run", news.parent, "--out", out)
-    assert "(3 analysed, 2 reused)" in again.stderr
+    assert summary_counts(again) == "3 analysed, 2 reused, 0 removed"
     assert named(out) == [("a3", "Hofer", "Norbert Hofer", "surname-in-corpus"),
                           ("e3", "Europäische Union", "EU", "abbreviation")]
     fresh = tmp_path / "fresh"
     result = run_cli("run", news.parent, "--out", fresh, "--workers", "2", "--batch-size", "2")
     assert result.exit_code == 0, result.output
-    assert "(5 analysed, 0 reused)" in result.stderr
+    assert summary_counts(result) == "5 analysed, 0 reused, 0 removed"
     assert table_bytes(out) == table_bytes(fresh)
 
     write_jsonl(news, [LONE_HOFER, EU[2]])
-    assert "(0 analysed, 2 reused)" in run_cli("run", news.parent, "--out", out).stderr
+    assert summary_counts(run_cli("run", news.parent, "--out", out)) == (
+        "0 analysed, 2 reused, 3 removed")
     assert table_bytes(out) == alone
 
 

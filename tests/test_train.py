@@ -17,29 +17,38 @@ from pipeline.model import EMBEDDED_MODEL_PATH, load_model
 
 
 @pytest.mark.skipif(not (SHARED_DATA / "germeval2014").exists(), reason=f"gold corpora not found at {SHARED_DATA}")
-def test_train_command_writes_a_loadable_model(tmp_path):
+def test_train_command_writes_a_loadable_model_and_caches_its_steps(tmp_path):
     out, work = tmp_path / "model", tmp_path / "work"
-    result = CliRunner().invoke(
-        app, ["train", str(SHARED_DATA), "--out", str(out), "--work", str(work), "--no-vectors",
-              "--max-steps", "5", "--teachers", "2", "--silver-lines", "100"]
-    )
+    args = ["train", str(SHARED_DATA), "--out", str(out), "--work", str(work), "--no-vectors",
+            "--max-steps", "5", "--teachers", "2", "--silver-lines", "100"]
+    result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
-    counts = json.loads((work / "corpora.json").read_text())
+    [corpora] = work.glob("corpora-*")
+    counts = json.loads((corpora / "counts.json").read_text())
     assert counts == {"germeval-test": 5100, "smartdata": 1944, "uner-pud": 1000,
-                      "train_sentences": 21304, "select_sentences": 510}
-    assert (work / "select.tsv").read_text(encoding="utf-8").count("#\tselection\n") == 510
-    for seed in (0, 1):
-        assert (work / f"teacher-seed{seed}-no-vectors-5.run" / "model-best" / "meta.json").exists()
-    silver = json.loads((work / "silver.json").read_text())
+                      "train_sentences": 4 * 4335 + 1944 + 1000, "select_sentences": 765,
+                      "select_sources": 757}
+    assert (work / "select.tsv").resolve() == corpora / "select.tsv"
+    teachers = sorted(work.glob("teacher-*"))
+    assert len(teachers) == 2 and all((t / "run" / "model-best" / "meta.json").exists() for t in teachers)
+    [silver_folder] = work.glob("silver-*")
+    silver = json.loads((silver_folder / "silver.json").read_text())
     assert silver["tagged"] == 100 and 0 <= silver["kept"] <= silver["agreed"] <= 100
-    assert len(DocBin().from_disk(work / "train-silver.spacy")) == 21304 + silver["kept"]
+    assert len(DocBin().from_disk(work / "train-silver.spacy")) == counts["train_sentences"] + silver["kept"]
     nlp = load_model(str(out))
     assert nlp.meta["name"] == "de_news_ner"
     assert set(nlp.get_pipe("ner").labels) == {"PER", "LOC", "ORG"}
 
+    steps = json.loads((work / "last-run.json").read_text())
+    assert [steps[step]["reused"] for step in steps] == [False, False, False, False, False]
+    assert CliRunner().invoke(app, args).exit_code == 0  # a rerun reuses every cached step
+    steps = json.loads((work / "last-run.json").read_text())
+    assert {step: steps[step]["reused"] for step in steps} == {
+        "corpora": True, "teacher": True, "teacher-2": True, "silver": True, "student": False}
+
 
 def test_silver_keeps_only_lines_all_teachers_tag_alike_with_entities(tmp_path):
-    from pipeline.train import label_silver
+    from pipeline.training.silver import label_silver
 
     # A second teacher that disagrees on one name: the embedded model plus a rule calling Almaty ORG.
     nlp = spacy.load(EMBEDDED_MODEL_PATH)
@@ -60,8 +69,42 @@ def test_silver_keeps_only_lines_all_teachers_tag_alike_with_entities(tmp_path):
 
 
 def test_vectors_without_floret_say_how_to_install_it(tmp_path, monkeypatch):
-    from pipeline.train import VectorSettings, train_vectors
+    from pipeline.training.cache import StepCache
+    from pipeline.training.vectors import VectorSettings, train_vectors
 
     monkeypatch.setitem(sys.modules, "floret", None)  # import floret now raises ImportError
     with pytest.raises(ImportError, match=r"pip install '\.\[train\]'"):
-        train_vectors(tmp_path, tmp_path, VectorSettings())
+        train_vectors(tmp_path, StepCache(tmp_path), VectorSettings())
+
+
+def test_step_keys_cover_settings_input_files_code_and_upstream_steps(tmp_path):
+    from pipeline.training.cache import StepCache, payload_key, step_payload
+
+    text = tmp_path / "text.txt"
+    text.write_text("Tokajew bat Moskau um Hilfe.\n", encoding="utf-8")
+
+    def key(settings=None, upstream=(), code=("training/vectors.py",)):
+        return payload_key(step_payload("vectors-text", settings or {"dim": 100},
+                                        files={"text.txt": text}, code=code, upstream=upstream))
+
+    first = key()
+    assert key() == first
+    assert key({"dim": 50}) != first
+    assert key(upstream=["corpora-0123"]) != first
+    assert key(code=("training/silver.py",)) != first
+    text.write_text("Tokajew bat Moskau um Hilfe!\n", encoding="utf-8")
+    assert key() != first  # the text changed, so the cached output is not reused
+
+
+def test_a_step_that_fails_leaves_no_cached_folder(tmp_path):
+    from pipeline.training.cache import StepCache, step_payload
+
+    cache = StepCache(tmp_path)
+    done, failed = step_payload("silver", {"lines": 1}), step_payload("silver", {"lines": 2})
+    with cache.build(done) as staging:
+        (staging / "silver.json").write_text("{}")
+    with pytest.raises(RuntimeError), cache.build(failed) as staging:
+        (staging / "silver.json").write_text("{}")
+        raise RuntimeError("killed")
+    assert cache.done(done) == cache.folder(done) and (cache.folder(done) / "silver.json").exists()
+    assert cache.done(failed) is None and cache.reuse(failed) is None

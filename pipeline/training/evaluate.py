@@ -2,7 +2,7 @@
 tokenizer, exact character-span match, precision/recall/F1 per label and micro-averaged.
 
 Gold files are token-per-line (GermEval 2014 TSV: index, token, outer tag, inner tag; or
-CoNLL-style ``token tag``). Each sentence is turned back into running text with conventional
+CoNLL-style ``token tag``), read by ``conll``, the reader training uses too. Each sentence is turned back into running text with conventional
 spacing (no space before closing punctuation, none after opening brackets), so the model sees
 text, not gold tokens, and its own tokenization errors count against it.
 """
@@ -14,7 +14,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .corpora import GERMEVAL_LABELS, LABELS, bio_to_spans
+from .conll import bio_to_spans, read_gold_file
+from .corpora import GERMEVAL_LABELS, LABELS
 
 NO_SPACE_BEFORE = set(".,;:!?)]}%")
 NO_SPACE_AFTER = set("([{„")
@@ -35,32 +36,10 @@ def detokenize(words: list[str], token_spans: list[tuple[int, int, str]]) -> tup
 
 
 def read_gold(path: Path) -> Iterator[tuple[str, list[CharSpan]]]:
-    """Sentences of a GermEval-style TSV or a CoNLL ``token tag`` file as (text, gold spans)."""
-    words: list[str] = []
-    tags: list[str] = []
-
-    def sentence():
-        return detokenize(words, bio_to_spans(tags, GERMEVAL_LABELS))
-
-    with path.open(encoding="utf-8") as lines:
-        for raw in lines:
-            line = raw.rstrip("\r\n")
-            if line.startswith("#") or line.startswith("-DOCSTART-"):
-                continue
-            if not line.strip():
-                if words:
-                    yield sentence()
-                words, tags = [], []
-                continue
-            fields = line.split("\t") if "\t" in line else line.split()
-            if len(fields) >= 3 and fields[0].isdigit():  # GermEval: index, token, outer tag
-                words.append(fields[1])
-                tags.append(fields[2])
-            elif len(fields) >= 2:
-                words.append(fields[0])
-                tags.append(fields[-1])
-    if words:
-        yield sentence()
+    """Sentences of a gold file (see ``conll``) as running text with gold character spans.
+    Raises ``GoldFormatError`` for a file that is not UTF-8 NER gold."""
+    for sentence in read_gold_file(path):
+        yield detokenize(sentence.words, bio_to_spans(sentence.tags, GERMEVAL_LABELS))
 
 
 @dataclass
@@ -102,10 +81,10 @@ class Scores:
 
 def evaluate(gold_path: Path, model: str | None = None, batch_size: int = 256) -> dict:
     """Score ``model`` (default: the embedded one) on a gold file; PER/LOC/ORG only."""
-    from .model import load_model
+    from ..model import load_model
 
+    sentences = list(read_gold(Path(gold_path)))  # a bad file fails before the model loads
     nlp = load_model(model)
-    sentences = list(read_gold(Path(gold_path)))
     scores = Scores()
     texts = (text for text, _ in sentences)
     for (text, gold_spans), doc in zip(sentences, nlp.pipe(texts, batch_size=batch_size)):
