@@ -12,56 +12,65 @@ import pytest
 
 from conftest import SAMPLE, load_json, run_cli, summary_counts, table_bytes, write_jsonl
 
+def article(doc_id: str, date: str, *sentences: str) -> dict:
+    return {"id": doc_id, "date": date, "text": " ".join(sentences)}
+
+
 HOFER = [
-    {"id": "a1", "date": "2016-05-20", "text": (
-        "Der FPÖ-Kandidat Norbert Hofer trifft in der Stichwahl auf Alexander Van der Bellen. "
-        "Hofer kam im ersten Wahlgang auf 35 Prozent. Parteichef Heinz-Christian Strache "
-        "sprach von einem historischen Ergebnis für die FPÖ.")},
-    {"id": "a2", "date": "2016-05-21", "text": (
-        "Norbert Hofer will als Bundespräsident die Regierung entlassen können. Heinz-Christian "
-        "Strache unterstützt Hofer im Wahlkampf. Die FPÖ hofft auf einen Sieg in Wien.")},
+    article("a1", "2016-05-20",
+            "Der FPÖ-Kandidat Norbert Hofer trifft in der Stichwahl auf Alexander Van der Bellen.",
+            "Hofer kam im ersten Wahlgang auf 35 Prozent.",
+            "Parteichef Heinz-Christian Strache sprach von einem historischen Ergebnis "
+            "für die FPÖ."),
+    article("a2", "2016-05-21",
+            "Norbert Hofer will als Bundespräsident die Regierung entlassen können.",
+            "Heinz-Christian Strache unterstützt Hofer im Wahlkampf.",
+            "Die FPÖ hofft auf einen Sieg in Wien."),
 ]
-LONE_HOFER = {"id": "a3", "date": "2016-05-23", "text": (
-    "Hofer gratulierte am Montagabend in Wien seinem Gegner. Strache sagte, die FPÖ werde die "
-    "Wahl anfechten.")}
+LONE_HOFER = article("a3", "2016-05-23",
+                     "Hofer gratulierte am Montagabend in Wien seinem Gegner.",
+                     "Strache sagte, die FPÖ werde die Wahl anfechten.")
 MUELLER = [
-    {"id": "m1", "date": "2016-04-02", "text": (
-        "Thomas Müller erzielte beim 3:0 des FC Bayern München gegen Borussia Dortmund zwei "
-        "Tore. Trainer Pep Guardiola lobte Müller nach dem Spiel in der Allianz Arena.")},
-    {"id": "m2", "date": "2016-04-09", "text": (
-        "Thomas Müller verlängert seinen Vertrag beim FC Bayern München. Pep Guardiola freut "
-        "sich über die Entscheidung von Müller.")},
-    {"id": "m3", "date": "2016-04-05", "text": (
-        "Der Ökonom Gerd Müller vom Institut für Weltwirtschaft in Kiel erwartet eine "
-        "Rezession. Müller rechnet mit steigender Arbeitslosigkeit in Schleswig-Holstein.")},
-    {"id": "m4", "date": "2016-04-06", "text": (
-        "Gerd Müller warnte in Kiel vor einer Rezession. Das Institut für Weltwirtschaft "
-        "senkte seine Prognose.")},
-    {"id": "m5", "date": "2016-04-07", "text": (
-        "Müller sagte am Dienstag in Berlin, er sei zufrieden.")},
-    {"id": "m6", "date": "2016-04-08", "text": (
-        "Müller vom Institut für Weltwirtschaft in Kiel rechnet mit einem Abschwung.")},
-    {"id": "m7", "date": "2016-04-10", "text": (
-        "Müller traf auch im Rückspiel des FC Bayern München gegen Borussia Dortmund.")},
+    article("m1", "2016-04-02",
+            "Thomas Müller erzielte beim 3:0 des FC Bayern München gegen Borussia Dortmund "
+            "zwei Tore.",
+            "Trainer Pep Guardiola lobte Müller nach dem Spiel in der Allianz Arena."),
+    article("m2", "2016-04-09",
+            "Thomas Müller verlängert seinen Vertrag beim FC Bayern München.",
+            "Pep Guardiola freut sich über die Entscheidung von Müller."),
+    article("m3", "2016-04-05",
+            "Der Ökonom Gerd Müller vom Institut für Weltwirtschaft in Kiel erwartet eine "
+            "Rezession.",
+            "Müller rechnet mit steigender Arbeitslosigkeit in Schleswig-Holstein."),
+    article("m4", "2016-04-06",
+            "Gerd Müller warnte in Kiel vor einer Rezession.",
+            "Das Institut für Weltwirtschaft senkte seine Prognose."),
+    article("m5", "2016-04-07", "Müller sagte am Dienstag in Berlin, er sei zufrieden."),
+    article("m6", "2016-04-08",
+            "Müller vom Institut für Weltwirtschaft in Kiel rechnet mit einem Abschwung."),
+    article("m7", "2016-04-10",
+            "Müller traf auch im Rückspiel des FC Bayern München gegen Borussia Dortmund."),
 ]
 EU = [
-    {"id": "e1", "date": "2016-04-14", "text": (
-        "Die Europäische Union (EU) verlängert die Sanktionen gegen Russland. Die "
-        "EU-Außenminister einigten sich in Brüssel.")},
-    {"id": "e2", "date": "2016-04-15", "text": (
-        "Die EU will die Außengrenzen besser schützen. Griechenland fordert Hilfe aus "
-        "Brüssel.")},
-    {"id": "e3", "date": "2016-04-16", "text": (
-        "Die Europäische Union verhandelt mit der Türkei über Flüchtlinge.")},
+    article("e1", "2016-04-14",
+            "Die Europäische Union (EU) verlängert die Sanktionen gegen Russland.",
+            "Die EU-Außenminister einigten sich in Brüssel."),
+    article("e2", "2016-04-15",
+            "Die EU will die Außengrenzen besser schützen.",
+            "Griechenland fordert Hilfe aus Brüssel."),
+    article("e3", "2016-04-16",
+            "Die Europäische Union verhandelt mit der Türkei über Flüchtlinge."),
 ]
 IWF = [
-    {"id": "i1", "date": "2016-04-11", "text": (
-        "Der Internationale Währungsfonds (IWF) senkt seine Prognose für das Wachstum der "
-        "Weltwirtschaft. Der IWF erwartet für Deutschland nur noch ein Plus von 1,5 Prozent.")},
-    {"id": "i2", "date": "2016-04-12", "text": (
-        "Die Internet Watch Foundation (IWF) hat im vergangenen Jahr mehr Missbrauchsbilder "
-        "gemeldet. Die IWF arbeitet mit Google und Facebook zusammen.")},
-    {"id": "i3", "date": "2016-04-13", "text": "Der IWF tagt in dieser Woche in Washington."},
+    article("i1", "2016-04-11",
+            "Der Internationale Währungsfonds (IWF) senkt seine Prognose für das Wachstum der "
+            "Weltwirtschaft.",
+            "Der IWF erwartet für Deutschland nur noch ein Plus von 1,5 Prozent."),
+    article("i2", "2016-04-12",
+            "Die Internet Watch Foundation (IWF) hat im vergangenen Jahr mehr Missbrauchsbilder "
+            "gemeldet.",
+            "Die IWF arbeitet mit Google und Facebook zusammen."),
+    article("i3", "2016-04-13", "Der IWF tagt in dieser Woche in Washington."),
 ]
 ALL = HOFER + [LONE_HOFER] + MUELLER + EU + IWF
 
