@@ -294,8 +294,10 @@ def extract(records: Iterable[dict | str], model: str | None = None, normalize: 
             batch_size: int = DEFAULT_BATCH_SIZE) -> Iterator[dict]:
     """Yield mention records (the columns of the mentions table) for articles given as dicts
     (``id``/``doc_id`` and ``text``) or plain strings (numbered from 0). Articles the model
-    fails on are logged and skipped. The caller may use the model between records."""
-    from .mentions import mention_rows
+    fails on are logged and skipped. The caller may use the model between records. Each
+    article is its own corpus: its rows are what a run over that article alone (undated)
+    writes; for corpus entities across articles, use ``run``."""
+    from .assemble import article_mentions
     from .tables import TABLES
 
     columns = TABLES["mentions"].column_names
@@ -306,7 +308,7 @@ def extract(records: Iterable[dict | str], model: str | None = None, normalize: 
             if shard is None:
                 log.warning("article %s failed in %s: %s", doc_id, stage, message)
                 continue
-            for row in mention_rows(doc_id, shard["mentions"]):
+            for row in article_mentions(doc_id, None, shard):
                 yield {column: row.get(column) for column in columns}
 
 
@@ -324,12 +326,14 @@ class ArticleNotFound(LookupError):
 
 def article_entities(path: str | os.PathLike, doc_id: str | None = None,
                      model: str | None = None, normalize: bool = True):
-    """Analyse one article of a file: ``(article, mentions, entity_rows)``.
+    """Analyse one article of a file: ``(article, mention_rows, entity_rows)``, as a run over
+    this article alone writes them (the article is its own corpus).
 
     Raises ``ArticleNotFound`` when the file holds no (matching) readable article.
     """
     from . import read
-    from .normalize import EntityIndex
+    from .assemble import article_mentions
+    from .names.index import EntityIndex
 
     problems, ids = [], []  # the error rows, the article ids (for the message)
     for record in read.iter_records([path]):
@@ -345,9 +349,10 @@ def article_entities(path: str | os.PathLike, doc_id: str | None = None,
                 raise ArticleNotFound(f"{read.printable(str(path))}: the {stage} stage failed "
                                       f"on article '{read.printable(record['doc_id'])}': "
                                       f"{message}")
+            mentions = article_mentions(record["doc_id"], record["date"], shard)
             index = EntityIndex()
-            index.add(record["doc_id"], record["date"], shard["mentions"])
-            return record, shard["mentions"], index.entity_rows()
+            index.add(record["doc_id"], record["date"], mentions)
+            return record, mentions, index.entity_rows()
     raise ArticleNotFound(_not_found(read.printable(str(path)), doc_id, ids, problems))
 
 

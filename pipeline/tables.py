@@ -66,7 +66,7 @@ TABLES: dict[str, Table] = {table.name: table for table in (
            not_in_csv="text:string"),
     _table("mentions", "doc_id:string mention:integer sentence:integer start_char:integer "
            "end_char:integer text:string label:string entity_id:string name:string "
-           "compound:boolean"),
+           "compound:boolean link:string article_entity_id:string"),
     _table("entities", "entity_id:string name:string label:string mentions:integer "
            "documents:integer variants:string first_date:date last_date:date"),
     _table("cooccurrences", "entity_id_a:string name_a:string entity_id_b:string "

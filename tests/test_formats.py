@@ -34,15 +34,17 @@ def test_csv_and_json_bytes_appear_only_at_commit(tmp_path):
         "nothing is visible before commit")
     table_set.commit()
     assert (tmp_path / "mentions.csv").read_text(encoding="utf-8") == (
-        "doc_id,mention,sentence,start_char,end_char,text,label,entity_id,name,compound\n"
-        "d1,0,0,0,6,\"'=1+2\"\"\",ORG,ORG:x,Müller,False\n"
-        "d1,1,-1,7,9,Wien,LOC,,Wien,True\n")
+        "doc_id,mention,sentence,start_char,end_char,text,label,entity_id,name,compound,link,"
+        "article_entity_id\n"
+        "d1,0,0,0,6,\"'=1+2\"\"\",ORG,ORG:x,Müller,False,surname-in-corpus,ORG:y\n"
+        "d1,1,-1,7,9,Wien,LOC,,Wien,True,exact,\n")
     assert (tmp_path / "mentions.json").read_text(encoding="utf-8") == (
         '[\n{"doc_id": "d1", "mention": 0, "sentence": 0, "start_char": 0, "end_char": 6, '
         '"text": "=1+2\\"", "label": "ORG", "entity_id": "ORG:x", "name": "Müller", '
-        '"compound": false},\n'
+        '"compound": false, "link": "surname-in-corpus", "article_entity_id": "ORG:y"},\n'
         '{"doc_id": "d1", "mention": 1, "sentence": -1, "start_char": 7, "end_char": 9, '
-        '"text": "Wien", "label": "LOC", "entity_id": null, "name": "Wien", "compound": true}'
+        '"text": "Wien", "label": "LOC", "entity_id": null, "name": "Wien", "compound": true, '
+        '"link": "exact", "article_entity_id": null}'
         "\n]\n")
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
     with open(tmp_path / "mentions.csv", encoding="utf-8", newline="") as stream:

@@ -32,7 +32,8 @@ def test_extract_yields_plain_mention_records():
     mentions = list(pipeline.extract(texts))
     for mention in mentions:
         assert set(mention) == {"doc_id", "mention", "sentence", "start_char", "end_char",
-                                "text", "label", "entity_id", "name", "compound"}
+                                "text", "label", "entity_id", "name", "compound", "link",
+                                "article_entity_id"}
         source = texts[0] if mention["doc_id"] == "0" else texts[1]["text"]
         assert source[mention["start_char"]:mention["end_char"]] == mention["text"]
     assert {m["doc_id"] for m in mentions} == {"0", "b"}
