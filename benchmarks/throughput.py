@@ -266,12 +266,18 @@ def report(figures: dict) -> str:
     return "\n".join(lines)
 
 
-def parse_args() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def corpus_parser(description: str) -> argparse.ArgumentParser:
+    """A parser with the corpus options (``--data``, ``--articles``) of the benchmarks."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA,
                         help="10kGNAD-style CSV (category;text)")
     parser.add_argument("--articles", type=int, default=None,
                         help="use only the first N articles (for a quick try)")
+    return parser
+
+
+def parse_args() -> argparse.Namespace:
+    parser = corpus_parser(__doc__.splitlines()[0])
     parser.add_argument("--memory-workers", default="1,2",
                         help="--workers values for the 4x corpus runs (comma-separated; "
                         "'' skips them)")

@@ -7,6 +7,7 @@ The library is the product; the ``entity-pipeline`` command sits on top of it::
     tables = pipeline.read_tables("outputs")               # dict of pandas DataFrames
     mentions = list(pipeline.extract(["Tokajew bat Moskau um Hilfe."]))
     nlp = pipeline.load_model()                            # the embedded German NER model
+    pipeline.prune("outputs")                              # same as `entity-pipeline prune`
 
 Heavy dependencies (spaCy, pandas) are imported only when one of these is used.
 """
@@ -15,7 +16,7 @@ import logging
 
 from .about import __version__
 
-__all__ = ["__version__", "run", "extract", "read_tables", "load_model", "RunSummary"]
+__all__ = ["__version__", "run", "extract", "read_tables", "load_model", "prune", "RunSummary"]
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())
 
@@ -27,6 +28,7 @@ _LAZY = {
     "extract": ("analyse", "extract"),
     "read_tables": ("tables", "read_tables"),
     "load_model": ("model", "load_model"),
+    "prune": ("pruning", "prune"),
 }
 
 

@@ -1,9 +1,10 @@
 """Analysing articles: the analyser, and the engine that runs it over batches.
 
-An ``Analyser`` runs the model over a batch of ``(key, text)`` pairs (``nlp.pipe``) and then the
-stages of ``settings.STAGES`` over each ``Doc``, which turn it into a result shard: a plain,
-JSON-friendly dict (``text``, ``tokens``, ``sentences``, ``mentions``, ``token_rows``). An
-article that fails becomes an ``ArticleResult`` without a shard that names the failing stage.
+An ``Analyser`` runs the model over a batch of ``(key, text)`` pairs (``nlp.pipe``; a long
+article in windows, see ``windows``) and then the stages of ``settings.STAGES`` over each
+``Doc``, which turn it into a result shard: a plain, JSON-friendly dict (``text``, ``tokens``,
+``sentences``, ``mentions``, ``token_rows``). An article that fails becomes an
+``ArticleResult`` without a shard that names the failing stage.
 
 An engine hands out batches and gives back one ``ArticleResult`` per article, in any order,
 with a bounded number of batches in flight, so memory stays flat however long the input is.
@@ -32,6 +33,7 @@ from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from .model import SENTENCE_SETTERS
 from .settings import DEFAULT_BATCH_SIZE, STAGES, RunSettings
+from .windows import analysed_docs
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
@@ -96,10 +98,8 @@ class Analyser:
         article cannot take its neighbours down with it."""
         try:
             with self._memory_zone(len(batch)):
-                docs = self.nlp.pipe([(text, key) for key, text in batch],
-                                     as_tuples=True, batch_size=max(1, len(batch)),
-                                     disable=self.disable)
-                return [ArticleResult(key, self._shard(doc)) for doc, key in docs]
+                return [ArticleResult(key, self._shard(doc))
+                        for key, doc in analysed_docs(self.nlp, batch, self.disable)]
         except Exception as error:  # noqa: BLE001 - any failure becomes an errors row
             if len(batch) > 1:
                 return [result for item in batch for result in self.analyse([item])]
@@ -234,9 +234,7 @@ class LocalEngine:
             self.close()
 
     def _in_processes(self, batches: Iterator[list[tuple[str, str]]]) -> Iterator[ArticleResult]:
-        import multiprocessing
-
-        self._pool = multiprocessing.get_context("spawn").Pool(self.workers)
+        self._pool = _worker_pool(self.workers)
         in_flight: deque = deque()
         for batch in batches:
             in_flight.append(self._pool.apply_async(analyse_batch, (self.settings, batch)))
@@ -252,6 +250,31 @@ class LocalEngine:
             pool, self._pool = self._pool, None
             pool.terminate()
         _PROCESS_ANALYSER.release()
+
+
+def _worker_pool(workers: int):
+    """Spawned worker processes that ignore Ctrl-C.
+
+    A terminal sends SIGINT to every process of the command; only the main process should act
+    on it (it stops the workers, keeps the finished work and says how to resume), while a
+    worker would print a KeyboardInterrupt traceback. "Ignore" is set while the workers start,
+    because a spawned interpreter inherits it from its first instruction (the initializer
+    alone would leave the start-up unguarded); off the main thread only the initializer can.
+    """
+    import multiprocessing
+    import signal
+
+    def start():
+        return multiprocessing.get_context("spawn").Pool(
+            workers, initializer=signal.signal, initargs=(signal.SIGINT, signal.SIG_IGN))
+
+    if threading.current_thread() is not threading.main_thread():
+        return start()
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        return start()
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def batched(items: Iterable, size: int) -> Iterator[list]:
@@ -271,8 +294,10 @@ def extract(records: Iterable[dict | str], model: str | None = None, normalize: 
             batch_size: int = DEFAULT_BATCH_SIZE) -> Iterator[dict]:
     """Yield mention records (the columns of the mentions table) for articles given as dicts
     (``id``/``doc_id`` and ``text``) or plain strings (numbered from 0). Articles the model
-    fails on are logged and skipped. The caller may use the model between records."""
-    from .mentions import mention_rows
+    fails on are logged and skipped. The caller may use the model between records. Each
+    article is its own corpus: its rows are what a run over that article alone (undated)
+    writes; for corpus entities across articles, use ``run``."""
+    from .assemble import article_mentions
     from .tables import TABLES
 
     columns = TABLES["mentions"].column_names
@@ -283,7 +308,7 @@ def extract(records: Iterable[dict | str], model: str | None = None, normalize: 
             if shard is None:
                 log.warning("article %s failed in %s: %s", doc_id, stage, message)
                 continue
-            for row in mention_rows(doc_id, shard["mentions"]):
+            for row in article_mentions(doc_id, None, shard):
                 yield {column: row.get(column) for column in columns}
 
 
@@ -301,27 +326,53 @@ class ArticleNotFound(LookupError):
 
 def article_entities(path: str | os.PathLike, doc_id: str | None = None,
                      model: str | None = None, normalize: bool = True):
-    """Analyse one article of a file: ``(article, mentions, entity_rows)``.
+    """Analyse one article of a file: ``(article, mention_rows, entity_rows)``, as a run over
+    this article alone writes them (the article is its own corpus).
 
     Raises ``ArticleNotFound`` when the file holds no (matching) readable article.
     """
     from . import read
-    from .normalize import EntityIndex
+    from .assemble import article_mentions
+    from .names.index import EntityIndex
 
-    problems = []
+    problems, ids = [], []  # the error rows, the article ids (for the message)
     for record in read.iter_records([path]):
         if read.is_error(record):
-            problems.append(record["message"])
+            problems.append(record)
             continue
+        ids.append(record["doc_id"])
         if doc_id is None or record["doc_id"] == doc_id:
             [(_, shard, stage, message)] = Analyser(
                 RunSettings(model=model, normalize=normalize)).analyse(
                 [(record["doc_id"], record["text"])])
             if shard is None:
-                raise ArticleNotFound(f"{path}: {stage} failed: {message}")
+                raise ArticleNotFound(f"{read.printable(str(path))}: the {stage} stage failed "
+                                      f"on article '{read.printable(record['doc_id'])}': "
+                                      f"{message}")
+            mentions = article_mentions(record["doc_id"], record["date"], shard)
             index = EntityIndex()
-            index.add(record["doc_id"], record["date"], shard["mentions"])
-            return record, shard["mentions"], index.entity_rows()
-    wanted = f"article '{doc_id}'" if doc_id else "an article"
-    detail = f" ({problems[0]})" if problems else ""
-    raise ArticleNotFound(f"{path}: found no {wanted}{detail}")
+            index.add(record["doc_id"], record["date"], mentions)
+            return record, mentions, index.entity_rows()
+    raise ArticleNotFound(_not_found(read.printable(str(path)), doc_id, ids, problems))
+
+
+def _not_found(path: str, doc_id: str | None, ids: list[str], problems: list[dict]) -> str:
+    """Why ``show`` has nothing to show: the error of the wanted article (never another's),
+    else the ids there are."""
+    from .read import printable
+
+    def quoted(row: dict) -> str:
+        return f"{row['error']}: {row['message']}"
+
+    if doc_id is None:
+        detail = f" ({quoted(problems[0])})" if problems else ""
+        return f"{path} holds no article that could be read{detail}"
+    message = f"{path} holds no article with id '{printable(doc_id)}'"
+    about = [row for row in problems if row["doc_id"] == doc_id]
+    if about:
+        return f"{message} that could be read ({quoted(about[0])})"
+    if ids:
+        shown = ", ".join(f"'{printable(other)}'" for other in ids[:5])
+        more = f" and {len(ids) - 5:,} more" if len(ids) > 5 else ""
+        return f"{message}; its ids are {shown}{more}"
+    return f"{message}; it holds no readable article at all"

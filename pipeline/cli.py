@@ -7,14 +7,16 @@ options from the shared aliases (``ModelOption``, ``out_option(...)`` ...) and r
 call inside ``with exit_codes():``.
 
 Exit codes: 0 every article processed, 1 some articles (or the run) failed after writing all
-that could be written, 2 usage error (missing input path, bad option, unknown model), 130
-interrupted. ``EXIT_CODES`` maps the library's errors to them, for every command.
+that could be written, or the inputs held no article, 2 usage error (missing input path, bad
+option, unknown model, unusable --out), 130 interrupted. ``EXIT_CODES`` maps the library's
+errors to them, for every command. What the terminal shows besides (progress bar, summaries)
+is in ``terminal``.
 """
 
 from __future__ import annotations
 
 import logging
-import sys
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -29,11 +31,13 @@ from .model import ModelNotFoundError
 from .report import DEFAULT_ARTICLES, NoTables, ReportUnavailable  # light: libraries load on use
 from .training.conll import GoldFormatError
 from .settings import DEFAULT_BATCH_SIZE
-from .store import OutputBusy
-from .formats import DEFAULT_FORMATS, FORMATS, choose_formats, format_choices
+from .store import OutputBusy, OutputUnusable
+from .formats import DEFAULT_FORMATS, choose_formats, format_choices
 from .tables import DEFAULT_OUT, DEFAULT_TABLES, TABLES, choose_tables
+from .terminal import HelpfulTyper, RunProgress, report_prune, report_run
 
-app = typer.Typer(
+
+app = HelpfulTyper(
     name="entity-pipeline",
     help="Find the people, places and organisations in German news articles and write them "
     "as tables.",
@@ -47,6 +51,7 @@ log = logging.getLogger("pipeline")
 # The errors a command can end with and their exit codes (first match wins; README "Exit codes").
 EXIT_CODES: tuple[tuple[type[BaseException], int], ...] = (
     (ModelNotFoundError, 2),  # --model is neither an installed package nor a model folder
+    (OutputUnusable, 2),  # --out cannot be created or written, or is an input
     (ClusterSetupError, 2),  # --scheduler: no Dask, no scheduler, or workers that differ
     (ClusterError, 1),  # the cluster failed during the run (stored results are kept)
     (OutputBusy, 1),  # another run holds --out
@@ -55,6 +60,7 @@ EXIT_CODES: tuple[tuple[type[BaseException], int], ...] = (
     (NoTables, 2),  # report: the folder holds no tables of a run
     (ReportUnavailable, 2),  # report: a library it draws with is missing
     (ImportError, 1),  # an optional dependency is missing (train: floret)
+    (OSError, 1),  # writing failed (disk full ...): one line, not a traceback
 )
 
 
@@ -90,7 +96,7 @@ def _comma_list(choose):
 # --- options shared by the commands ------------------------------------------------------------
 
 ModelOption = Annotated[Optional[str], typer.Option(
-    "--model", "-m", show_default="embedded German model",
+    "--model", "-m", show_default="embedded German model", metavar="NAME",
     help="spaCy pipeline with NER: an installed package such as de_core_news_lg, or a model "
     "folder.")]
 NoNormalizeOption = Annotated[bool, typer.Option(
@@ -103,18 +109,41 @@ TablesOption = Annotated[str, typer.Option(
     help=f"Comma-separated tables to write: {', '.join(TABLES)}, or 'all' (errors is always "
     "written).")]
 BatchSizeOption = Annotated[int, typer.Option(
-    "--batch-size", min=1, help="Articles per spaCy batch.")]
+    "--batch-size", min=1, metavar="N", help="Articles per spaCy batch.")]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no summary.")]
 ForceOption = Annotated[bool, typer.Option(
     "--force", help="Reprocess every article instead of reusing earlier results.")]
 
 
 def out_option(help: str):
-    return typer.Option("--out", "-o", file_okay=False, help=help)
+    return typer.Option("--out", "-o", file_okay=False, metavar="DIR", help=help)
 
 
 def workers_option(help: str):
-    return typer.Option("--workers", "-w", min=1, help=help)
+    return typer.Option("--workers", "-w", min=1, metavar="N", help=help)
+
+
+def _existing_paths(paths):
+    """An argument callback: every path must exist. A symbolic link counts even when it is
+    broken or loops, so that the reader reports it with its own clear row; click's
+    ``exists=True`` would call it missing."""
+    if paths is None:
+        return paths
+    for path in paths if isinstance(paths, list) else [paths]:
+        if not os.path.lexists(path):
+            raise typer.BadParameter(f"'{path}' does not exist.")
+    return paths
+
+
+def _delimiter(value: str | None) -> str | None:
+    """An option callback: one character, or the name ``tab``."""
+    if value is None:
+        return None
+    delimiter = {"tab": "\t", "\\t": "\t"}.get(value.lower(), value)
+    if len(delimiter) != 1 or delimiter.isalnum() or delimiter in "\"\r\n ":
+        raise typer.BadParameter(f"'{value}' is not a delimiter: give one character such as "
+                                 "';', ',' or '|', or 'tab'")
+    return delimiter
 
 
 def _version_callback(value: bool) -> None:
@@ -151,8 +180,9 @@ def _stderr(message: str) -> None:
 def run_command(
     inputs: Annotated[
         list[Path],
-        typer.Argument(exists=True, show_default=False, metavar="INPUT...",
-                       help="Article files (.txt, .jsonl, .csv) or folders, read recursively."),
+        typer.Argument(callback=_existing_paths, show_default=False, metavar="INPUT",
+                       help="Article files (.txt, .jsonl, .csv, .tsv, .parquet) or folders, "
+                       "read recursively."),
     ],
     out: Annotated[Path, out_option("Folder for the tables.")] = Path(DEFAULT_OUT),
     formats: FormatOption = ",".join(DEFAULT_FORMATS),
@@ -165,6 +195,10 @@ def run_command(
         "for a local cluster of --workers processes. Needs Dask: pip install "
         "'entity-pipeline\\[dask]'.")] = None,
     batch_size: BatchSizeOption = DEFAULT_BATCH_SIZE,
+    csv_delimiter: Annotated[Optional[str], typer.Option(
+        "--csv-delimiter", callback=_delimiter, metavar="CHAR",
+        show_default="found from the header",
+        help="Delimiter of .csv/.tsv files: one character, or 'tab'.")] = None,
     quiet: QuietOption = False,
     force: ForceOption = False,
     no_normalize: NoNormalizeOption = False,
@@ -177,63 +211,33 @@ def run_command(
 
     interrupted = (f"Interrupted. Finished articles are saved in {out}; run the same command "
                    "again to resume. The previous tables are unchanged.")
-    with exit_codes(interrupted), _progress(quiet) as advance:
+    with exit_codes(interrupted), RunProgress(quiet, inputs, out) as advance:
         summary = run(inputs, out, model=model, normalize=not no_normalize, tables=tables,
                       formats=formats, workers=workers, scheduler=scheduler,
-                      batch_size=batch_size, force=force, progress=advance)
+                      batch_size=batch_size, force=force, csv_delimiter=csv_delimiter,
+                      progress=advance)
     if not quiet:
-        _report(summary)
+        report_run(summary)
     _report_after_run(out, report, quiet)
     raise typer.Exit(code=summary.exit_code)
 
 
-class _progress:
-    """A rich progress display on stderr, only when stderr is a terminal and not --quiet."""
+@app.command("prune")
+def prune_command(
+    out: Annotated[Path, typer.Argument(
+        file_okay=False, show_default=False, metavar="OUT",
+        help="The --out folder of earlier runs.")],
+    current_only: Annotated[bool, typer.Option(
+        "--current-only", help="Keep only what the current tables use, not the latest "
+        "results of other settings (--tables all, --no-normalize, another --model).")] = False,
+) -> None:
+    """Delete stored results no run will reuse: of articles no longer in the inputs, of
+    changed articles, and of older versions or models."""
+    from .pruning import prune
 
-    def __init__(self, quiet: bool):
-        self.enabled = not quiet and sys.stderr.isatty()
-        self.display = None
-
-    def __enter__(self):
-        if not self.enabled:
-            return None
-        from rich.console import Console
-        from rich.progress import Progress, SpinnerColumn, TimeElapsedColumn
-
-        # The total is unknown while the inputs stream in, so count up instead of a bar.
-        self.display = Progress(SpinnerColumn(), "{task.completed:,.0f}",
-                                "[progress.description]{task.description}", TimeElapsedColumn(),
-                                console=Console(stderr=True), transient=True)
-        self.display.__enter__()
-        task = self.display.add_task("articles analysed", total=None)
-        return lambda count: self.display.advance(task, count)
-
-    def __exit__(self, *exc_info):
-        if self.display is not None:
-            self.display.__exit__(*exc_info)
-        return False
-
-
-def _count(number: int, noun: str, plural: str | None = None) -> str:
-    return f"{number:,} {noun if number == 1 else plural or noun + 's'}"
-
-
-def _report(summary) -> None:
-    _stderr(
-        f"{_count(summary.articles, 'article')} ({summary.processed:,} analysed, "
-        f"{summary.reused:,} reused), {_count(summary.tokens, 'token')}, "
-        f"{_count(summary.mentions, 'mention')}, "
-        f"{_count(summary.entities, 'entity', 'entities')}, {_count(summary.errors, 'error')} in "
-        f"{summary.seconds:.1f} s ({summary.tokens_per_second:,.0f} tokens/s)"
-    )
-    _stderr(f"Tables in {summary.out}: {', '.join(summary.tables)}")
-    if summary.errors:
-        files = " or ".join(str(path) for name in summary.formats
-                            for path in FORMATS[name].paths(summary.out, "errors"))
-        _stderr(f"{summary.errors} input(s) could not be processed; see {files}, for example:")
-        for row in summary.first_errors:
-            line = f":{row['line']}" if row.get("line") else ""
-            _stderr(f"  {row['source']}{line}: {row['error']}: {row['message']}")
+    with exit_codes():
+        summary = prune(out, current_only=current_only)
+    report_prune(summary)
 
 
 @app.command("report")
@@ -283,8 +287,9 @@ def _write_report(target: Path, articles: int = DEFAULT_ARTICLES, quiet: bool = 
 
 @app.command("show")
 def show_command(
-    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False,
-                                         help="An article file (.txt, .jsonl or .csv).")],
+    file: Annotated[Path, typer.Argument(
+        callback=_existing_paths, dir_okay=False, show_default=False,
+        help="An article file (.txt, .jsonl, .csv, .tsv or .parquet).")],
     doc_id: Annotated[Optional[str], typer.Option(
         "--id", help="Which article of a .jsonl/.csv file (default: the first).")] = None,
     model: ModelOption = None,
@@ -296,23 +301,27 @@ def show_command(
     """Print one article's entities as a table (and, with --html, highlight them in the text)."""
     _setup_logging(quiet=False)
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     from .analyse import article_entities
+    from .read import printable
 
     with exit_codes():
         article, mentions, entities = article_entities(file, doc_id, model,
                                                        normalize=not no_normalize)
-    table = Table(title=f"{article['doc_id']} ({article['date'] or 'no date'}): "
-                  f"{len(entities)} entities, {len(mentions)} mentions")
+    # Ids, names and dates are data: escaped, so that "[/]" in them is text, not rich markup.
+    table = Table(title=escape(f"{printable(article['doc_id'])} "
+                               f"({article['date'] or 'no date'}): {len(entities)} entities, "
+                               f"{len(mentions)} mentions"))
     for column in ("name", "label", "mentions", "variants"):
         table.add_column(column, justify="right" if column == "mentions" else "left")
     for entity in sorted(entities, key=lambda e: (-e["mentions"], e["name"])):
         variants = entity.get("variants") or []
         if isinstance(variants, str):
             variants = variants.split(" | ")
-        table.add_row(entity["name"], entity["label"], str(entity["mentions"]),
-                      ", ".join(v for v in variants if v != entity["name"]))
+        table.add_row(escape(entity["name"]), escape(entity["label"]), str(entity["mentions"]),
+                      escape(", ".join(v for v in variants if v != entity["name"])))
     Console(width=120).print(table)
     if html is not None:
         _write_report(html, article=(article, mentions))

@@ -2,16 +2,18 @@
 
 A temporary file sits in the folder of its final path as ``.<name>.<random>.tmp``, so the rename
 is atomic (same file system) and a killed run's leftovers are easy to find and delete
-(``remove_temporaries``): a temporary is never complete.
+(``remove_temporaries``, which also deletes the ``.tmp.wal`` log and the ``.tmp.tmp/`` spill
+folder a database library keeps beside a temporary database): a temporary is never complete.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
-TEMPORARY_PATTERN = ".*.tmp"
+TEMPORARY_PATTERNS = (".*.tmp", ".*.tmp.wal")
 
 
 def _umask() -> int:
@@ -32,18 +34,35 @@ def _temporary(path: Path) -> tuple[int, Path]:
     return descriptor, Path(temp)
 
 
-class AtomicFile:
-    """A text file written under a temporary name and renamed into place by ``commit``."""
+def temporary_path(path: Path) -> Path:
+    """A fresh temporary name for ``path``, for a library that creates the file itself (and
+    refuses an existing empty one, as DuckDB does). Callers hold the output folder's lock, so
+    nothing else takes the name between its creation here and its use."""
+    descriptor, temp = _temporary(Path(path))
+    os.close(descriptor)
+    temp.unlink()
+    return temp
 
-    def __init__(self, path: Path):
+
+class AtomicFile:
+    """A file (text, or bytes with ``binary=True``) written under a temporary name and renamed
+    into place by ``commit``; ``prepare`` first makes it durable (the part that can fail)."""
+
+    def __init__(self, path: Path, binary: bool = False):
         self.path = Path(path)
         descriptor, self.temp = _temporary(self.path)
-        self.stream = os.fdopen(descriptor, "w", encoding="utf-8", newline="")
+        self.stream = (os.fdopen(descriptor, "wb") if binary else
+                       os.fdopen(descriptor, "w", encoding="utf-8", newline=""))
+
+    def prepare(self) -> None:
+        """Flush, sync and close the temporary: all that is left for ``commit`` is the rename."""
+        if not self.stream.closed:
+            self.stream.flush()
+            os.fsync(self.stream.fileno())
+            self.stream.close()
 
     def commit(self) -> None:
-        self.stream.flush()
-        os.fsync(self.stream.fileno())
-        self.stream.close()
+        self.prepare()
         os.replace(self.temp, self.path)
 
     def discard(self) -> None:
@@ -66,5 +85,9 @@ def write_text_atomic(path: Path, text: str) -> None:
 
 def remove_temporaries(folder: Path) -> None:
     """Delete the temporaries a killed run left in ``folder`` (never complete files)."""
-    for path in Path(folder).glob(TEMPORARY_PATTERN):
-        path.unlink(missing_ok=True)
+    for pattern in TEMPORARY_PATTERNS:
+        for path in Path(folder).glob(pattern):
+            if path.is_dir() and not path.is_symlink():  # a database's spill folder
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)

@@ -35,7 +35,7 @@ STAGES: dict[str, str] = {
     "normalize": "naming",  # each mention's entity name and id
 }
 # The code that runs the stages (which components, how a shard is built, how the model loads).
-ANALYSER_MODULES = ("analyse", "model")
+ANALYSER_MODULES = ("analyse", "model", "windows")
 # Data packages the stages read (country names); spaCy's are in the model's fingerprint.
 DATA_PACKAGES = ("pycountry",)
 

@@ -2,11 +2,15 @@
 
 * ``TABLES``: every table's columns with their types (``string``, ``integer``, ``boolean``,
   ``date``), in output order. Typed formats and ``read_tables`` take the types from here.
-* ``TableSet``: a transaction over the tables in ``OUT``, in the chosen formats (``formats.py``).
-  Rows stream into temporary files; ``commit`` swaps them all in and deletes the tables an
-  earlier run wrote that this one did not (another ``--format`` or ``--tables``), so the folder
-  never mixes tables of different runs; ``discard`` (or an exception inside ``with``) leaves the
-  previous tables untouched.
+* ``TableSet``: a transaction over the tables in ``OUT``, in the chosen formats (``formats/``).
+  Rows stream into temporary files; ``commit`` completes every format's files first, then swaps
+  them all in and deletes the tables an earlier run wrote that this one did not (another
+  ``--format`` or ``--tables``), so the folder never mixes tables of different runs; ``discard``
+  (or an exception inside ``with``, or a failure while completing the files) leaves the previous
+  tables untouched.
+* ``read_tables``: the tables back as pandas DataFrames, from the best format written.
+
+The formats import this module for the column types, so it imports them only where it uses them.
 """
 
 from __future__ import annotations
@@ -17,13 +21,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .formats import FORMATS, TableSetFormat, TableWriter
-
 if TYPE_CHECKING:
     import pandas as pd
 
+    from .formats import TableSetFormat, TableWriter
+
 STRING, INTEGER, BOOLEAN = "string", "integer", "boolean"
-DATE = "date"  # ISO 8601 text, day or month precision: 2022-01-07 or 2022-01
+DATE = "date"  # ISO 8601 text of a day, month or year: 2022-01-07, 2022-01 or 2022
 COLUMN_TYPES = (STRING, INTEGER, BOOLEAN, DATE)
 
 
@@ -62,7 +66,7 @@ TABLES: dict[str, Table] = {table.name: table for table in (
            not_in_csv="text:string"),
     _table("mentions", "doc_id:string mention:integer sentence:integer start_char:integer "
            "end_char:integer text:string label:string entity_id:string name:string "
-           "compound:boolean"),
+           "compound:boolean link:string article_entity_id:string"),
     _table("entities", "entity_id:string name:string label:string mentions:integer "
            "documents:integer variants:string first_date:date last_date:date"),
     _table("cooccurrences", "entity_id_a:string name_a:string entity_id_b:string "
@@ -110,6 +114,8 @@ class TableSet:
     """A transaction over the tables in ``out`` (see the module docstring)."""
 
     def __init__(self, out: str | os.PathLike, formats: Sequence[str]):
+        from .formats import FORMATS
+
         self.out = Path(out)
         self.formats = [FORMATS[name] for name in formats]
         self._scoped: list[TableSetFormat] = [table_format.for_table_set(self.out)
@@ -127,10 +133,14 @@ class TableSet:
             table.write(row)
 
     def commit(self) -> None:
-        """Swap every table in at once, then delete the stale ones."""
+        """Complete every table in every format, then swap them all in and delete stale ones."""
+        from .formats import FORMATS
+
         try:
             for table in self.tables.values():
                 table.finish()
+            for scoped in self._scoped:
+                scoped.prepare()
         except BaseException:
             self.discard()
             raise
@@ -158,17 +168,32 @@ class TableSet:
 
 # --- reading -----------------------------------------------------------------------------------
 
-def read_tables(out: str | os.PathLike = DEFAULT_OUT, prefer: str = "json") -> dict:
+# The order in which read_tables looks for a table: the typed formats (exact text, fastest to
+# read), then JSON (exact text), then CSV (spreadsheet apostrophes, no article text); formats
+# registered later come last.
+READ_PREFERENCE = ("parquet", "duckdb", "json", "csv")
+
+
+def read_tables(out: str | os.PathLike = DEFAULT_OUT, prefer: str | None = None) -> dict:
     """The tables in ``out`` as pandas DataFrames, keyed by table name.
 
-    JSON tables are preferred because they keep the exact text; another format is read where
-    only that was written (CSV cells may carry the spreadsheet-safety apostrophe). Columns get
-    the pandas dtypes of their declared types, whatever the format.
+    Each table is read from the first format in ``READ_PREFERENCE`` (``prefer`` first, when
+    given) that the folder holds it in. Whatever the format, a frame has the declared columns
+    with the pandas dtypes of their types (``Int64``, ``boolean``, ``string``; dates as their
+    ``YYYY[-MM[-DD]]`` text) and the same values, except that CSV lacks the article text and
+    keeps its spreadsheet apostrophes.
     """
+    from .formats import FORMATS
+
     out = Path(out)
     if not out.is_dir():
         raise FileNotFoundError(f"no tables folder {out}")
-    order = [prefer] + [name for name in FORMATS if name != prefer]
+    if prefer is not None and prefer not in FORMATS:
+        raise ValueError(f"unknown format {prefer}; choose from {', '.join(FORMATS)}")
+    order = [name for name in READ_PREFERENCE if name in FORMATS]
+    order += [name for name in FORMATS if name not in order]
+    if prefer is not None:
+        order = [prefer] + [name for name in order if name != prefer]
     frames = {}
     for table in TABLES.values():
         for name in order:

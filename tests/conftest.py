@@ -40,9 +40,11 @@ DAYS = ["Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "S
 # Two rows of the mentions table: a formula-like text, a null, a negative number, both booleans.
 MENTIONS = [
     {"doc_id": "d1", "mention": 0, "sentence": 0, "start_char": 0, "end_char": 6,
-     "text": "=1+2\"", "label": "ORG", "entity_id": "ORG:x", "name": "Müller", "compound": False},
+     "text": "=1+2\"", "label": "ORG", "entity_id": "ORG:x", "name": "Müller", "compound": False,
+     "link": "surname-in-corpus", "article_entity_id": "ORG:y"},
     {"doc_id": "d1", "mention": 1, "sentence": -1, "start_char": 7, "end_char": 9,
-     "text": "Wien", "label": "LOC", "entity_id": None, "name": "Wien", "compound": True},
+     "text": "Wien", "label": "LOC", "entity_id": None, "name": "Wien", "compound": True,
+     "link": "exact", "article_entity_id": None},
 ]
 
 
@@ -77,6 +79,15 @@ def articles(count: int, offset: int = 0, prefix: str = "art") -> list[dict]:
 def run_cli(*args, **kwargs):
     """Invoke the real Typer app in-process; returns click's Result."""
     return CliRunner().invoke(app, [str(arg) for arg in args], catch_exceptions=False, **kwargs)
+
+
+def summary_counts(result) -> str:
+    """'N analysed, M reused, K removed' from a run's summary (its speed left out)."""
+    second = result.stderr.splitlines()[1]
+    found = re.fullmatch(r"([\d,]+) analysed(?: \([\d,]+ tokens/s\))?, ([\d,]+) reused, "
+                         r"([\d,]+) removed", second)
+    assert found, result.stderr
+    return f"{found[1]} analysed, {found[2]} reused, {found[3]} removed"
 
 
 def table_bytes(out: Path) -> dict[str, bytes]:

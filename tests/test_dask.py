@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import (ROOT, SAMPLE, SHARED_DATA, articles, load_json, run_cli, table_bytes,
-                      write_jsonl)
+from conftest import (ROOT, SAMPLE, SHARED_DATA, articles, load_json, run_cli, summary_counts,
+                      table_bytes, write_jsonl)
 
 pytest.importorskip("distributed", reason="the dask extra is not installed")
 
@@ -76,8 +76,7 @@ def summary(base: Path, monkeypatch, *options) -> str:
     monkeypatch.chdir(base)
     result = run_cli("run", "corpus", "--out", "out", "--tables", "all", *options)
     assert result.exit_code == 0, result.output
-    first = result.stderr.splitlines()[0]
-    return first[first.index("(") + 1:first.index(")")]
+    return summary_counts(result)
 
 
 @pytest.fixture(scope="module")
@@ -106,7 +105,7 @@ def test_cluster_run_gives_the_tables_of_a_local_run(whole_cluster, news, refere
     base = make_corpus(tmp_path, news)
     counts = summary(base, monkeypatch, "--scheduler", whole_cluster.address,
                      "--batch-size", "8")
-    assert counts == f"{GNAD_ARTICLES + 1} analysed, 0 reused"
+    assert counts == f"{GNAD_ARTICLES + 1} analysed, 0 reused, 0 removed"
     assert table_bytes(base / "out") == reference
 
 
@@ -148,7 +147,7 @@ def test_a_worker_killed_mid_run_loses_nothing(whole_cluster, news, reference, t
 def test_a_killed_client_resumes_and_a_rerun_analyses_only_new_articles(
         whole_cluster, news, tmp_path, monkeypatch):
     local = make_corpus(tmp_path / "local", news[:40])
-    assert summary(local, monkeypatch) == "41 analysed, 0 reused"
+    assert summary(local, monkeypatch) == "41 analysed, 0 reused, 0 removed"
     base = make_corpus(tmp_path / "cluster", news[:30])
     scheduler = ("--scheduler", whole_cluster.address)
     client = run_until_stored(base, whole_cluster.address, 6)
@@ -156,12 +155,13 @@ def test_a_killed_client_resumes_and_a_rerun_analyses_only_new_articles(
     client.communicate()
     kept = stored(base)
     assert 6 <= kept < 31
-    assert summary(base, monkeypatch, *scheduler) == f"{31 - kept} analysed, {kept} reused"
+    assert summary(base, monkeypatch, *scheduler) == (
+        f"{31 - kept} analysed, {kept} reused, 0 removed")
     shutil.rmtree(base / "corpus")
     make_corpus(base, news[:40])
-    assert summary(base, monkeypatch, *scheduler) == "10 analysed, 31 reused"
+    assert summary(base, monkeypatch, *scheduler) == "10 analysed, 31 reused, 0 removed"
     assert table_bytes(base / "out") == table_bytes(local / "out")
-    assert summary(base, monkeypatch, *scheduler) == "0 analysed, 41 reused"
+    assert summary(base, monkeypatch, *scheduler) == "0 analysed, 41 reused, 0 removed"
 
 
 def test_library_run_on_an_existing_client_leaves_it_open(whole_cluster, corpus, tmp_path):
@@ -182,7 +182,7 @@ def test_scheduler_local_starts_a_cluster_of_worker_processes(corpus, tmp_path):
     result = run_cli("run", corpus, "--out", tmp_path / "dask", "--scheduler", "local",
                      "--workers", "2", "--batch-size", "4")
     assert result.exit_code == 0, result.output
-    assert "31 analysed, 0 reused" in result.stderr
+    assert summary_counts(result) == "31 analysed, 0 reused, 0 removed"
     assert table_bytes(tmp_path / "dask") == table_bytes(tmp_path / "local")
 
 
@@ -203,7 +203,7 @@ def test_without_dask_scheduler_says_how_to_install_it(corpus, tmp_path, monkeyp
     result = run_cli("run", corpus, "--out", tmp_path / "out", "--scheduler", "local")
     assert_one_line_error(result, 2, "--scheduler needs Dask",
                           "pip install 'entity-pipeline[dask]'")
-    assert not (tmp_path / "out" / "documents.csv").exists()
+    assert not (tmp_path / "out").exists(), "a usage error, found before --out is made"
 
 
 def test_unreachable_scheduler_is_a_usage_error(corpus, tmp_path):
@@ -230,13 +230,18 @@ def test_a_scheduler_without_workers_is_a_usage_error(corpus, tmp_path, monkeypa
                           "dask worker")
 
 
-def test_a_model_missing_on_the_workers_stops_before_any_batch(whole_cluster, corpus, tmp_path):
-    missing = tmp_path / "only-on-the-client"
+def test_a_model_only_on_the_client_stops_before_any_batch(whole_cluster, corpus, tmp_path,
+                                                          monkeypatch):
+    package = tmp_path / "client-only" / "de_client_only_news"  # importable here only
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    monkeypatch.syspath_prepend(str(package.parent))
     out = tmp_path / "out"
-    result = run_cli("run", corpus, "--out", out, "--model", missing,
+    result = run_cli("run", corpus, "--out", out, "--model", package.name,
                      "--scheduler", whole_cluster.address)
     assert_one_line_error(result, 2, "Dask worker tcp://127.0.0.1:", "cannot load the model",
-                          str(missing), "at the same path")
+                          f"spaCy model '{package.name}' is not installed",
+                          "must be installed on every worker")
     assert not list(out.glob(".entity-pipeline/shards/*/*"))
     assert not (out / "documents.csv").exists()
 
@@ -361,7 +366,7 @@ def test_a_lost_cluster_ends_the_run_and_the_next_run_resumes(lose, news, tmp_pa
     assert not (base / "out" / "documents.csv").exists()
     kept = stored(base)
     assert 8 <= stored_then <= kept < 41
-    assert summary(base, monkeypatch) == f"{41 - kept} analysed, {kept} reused"
+    assert summary(base, monkeypatch) == f"{41 - kept} analysed, {kept} reused, 0 removed"
 
 
 def test_an_article_that_kills_its_workers_becomes_an_errors_row(tmp_path, monkeypatch):

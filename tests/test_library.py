@@ -32,7 +32,8 @@ def test_extract_yields_plain_mention_records():
     mentions = list(pipeline.extract(texts))
     for mention in mentions:
         assert set(mention) == {"doc_id", "mention", "sentence", "start_char", "end_char",
-                                "text", "label", "entity_id", "name", "compound"}
+                                "text", "label", "entity_id", "name", "compound", "link",
+                                "article_entity_id"}
         source = texts[0] if mention["doc_id"] == "0" else texts[1]["text"]
         assert source[mention["start_char"]:mention["end_char"]] == mention["text"]
     assert {m["doc_id"] for m in mentions} == {"0", "b"}
@@ -63,3 +64,15 @@ def test_no_module_shadows_a_public_name():
     for module in modules - {"__main__"}:
         importlib.import_module(f"pipeline.{module}")
     assert callable(pipeline.run) and callable(pipeline.extract)
+
+
+def test_prune_from_python(corpus, tmp_path):
+    out = tmp_path / "out"
+    pipeline.run(corpus, out=out)
+    pipeline.run(corpus, out=out, normalize=False)
+    kept = pipeline.prune(out)
+    assert (kept.removed, kept.kept, kept.other_settings) == (0, 2, 1)
+    summary = pipeline.prune(out, current_only=True)
+    assert (summary.removed, summary.kept, summary.other_settings) == (1, 1, 0)
+    assert summary.removed_bytes > 0
+    assert pipeline.run(corpus, out=out, normalize=False).reused == 1

@@ -11,12 +11,12 @@ import re
 import pytest
 
 from pipeline.analyse import Analyser, LocalEngine, batched
-from pipeline.normalize import _word_starts
+from pipeline.names.inflection import word_starts
 from pipeline.settings import RunSettings
 
 
 def regex_starts(phrase: str, text: str, genitive: bool = False) -> list[int]:
-    """The patterns ``_word_starts`` replaced."""
+    """The patterns ``word_starts`` replaced."""
     ending = r"(?=s?(?!\w))" if genitive else r"(?!\w)"
     return [match.start() for match in re.finditer(rf"(?<!\w){re.escape(phrase)}{ending}", text)]
 
@@ -34,7 +34,7 @@ def regex_starts(phrase: str, text: str, genitive: bool = False) -> list[int]:
     ("Müller", "Müllers, Müllerin, Müller²", True, [0]),
 ])
 def test_word_starts_matches_the_regex(phrase, text, genitive, starts):
-    assert list(_word_starts(phrase, text, genitive)) == starts
+    assert list(word_starts(phrase, text, genitive)) == starts
     assert regex_starts(phrase, text, genitive) == starts
 
 
@@ -45,7 +45,7 @@ def test_word_starts_matches_the_regex_on_random_text():
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
         phrase = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 3)))
         for genitive in (False, True):
-            assert list(_word_starts(phrase, text, genitive)) == (
+            assert list(word_starts(phrase, text, genitive)) == (
                 regex_starts(phrase, text, genitive)), (phrase, text, genitive)
 
 

@@ -69,9 +69,25 @@ def test_read_tables_types_columns_alike_from_csv_and_json(tmp_path):
     assert list(from_json["compound"]) == [False, True]
 
 
-def test_read_tables_of_a_missing_folder_says_so(tmp_path):
+def test_read_tables_of_a_missing_folder_or_format_says_so(tmp_path):
     with pytest.raises(FileNotFoundError, match="no tables folder"):
         read_tables(tmp_path / "nowhere")
+    with pytest.raises(ValueError, match="unknown format xlsx; choose from csv, json, parquet"):
+        read_tables(tmp_path, prefer="xlsx")
+
+
+def test_read_tables_prefers_the_typed_formats_then_json(tmp_path):
+    folder = tmp_path / "out"
+    folder.mkdir()
+    for fmt in ("csv", "json", "parquet"):  # one folder each: a commit deletes other formats
+        with TableSet(tmp_path / fmt, [fmt]) as table_set:
+            table_set.write_all("mentions", [{**MENTIONS[0], "text": f"from {fmt}"}])
+            table_set.commit()
+        (tmp_path / fmt / f"mentions.{fmt}").rename(folder / f"mentions.{fmt}")
+    assert read_tables(folder)["mentions"].loc[0, "text"] == "from parquet"
+    assert read_tables(folder, prefer="csv")["mentions"].loc[0, "text"] == "from csv"
+    (folder / "mentions.parquet").unlink()
+    assert read_tables(folder)["mentions"].loc[0, "text"] == "from json"
 
 
 def test_every_column_has_a_type_and_errors_are_always_written():
@@ -82,3 +98,29 @@ def test_every_column_has_a_type_and_errors_are_always_written():
     assert "tokens" not in tables.DEFAULT_TABLES
     with pytest.raises(ValueError, match="unknown table personen; choose from documents"):
         choose_tables(["documents", "personen"])
+
+
+def test_a_killed_runs_temporaries_and_database_logs_are_removed(tmp_path):
+    from pipeline.files import remove_temporaries
+
+    names = [".mentions.parquet.x1.tmp", ".tables.duckdb.x2.tmp", ".tables.duckdb.x2.tmp.wal",
+             "tables.duckdb", "notes.tmp"]
+    for name in names:
+        (tmp_path / name).write_bytes(b"")
+    (tmp_path / ".tables.duckdb.x2.tmp.tmp").mkdir()  # DuckDB's spill folder
+    (tmp_path / ".tables.duckdb.x2.tmp.tmp" / "block").write_bytes(b"")
+    remove_temporaries(tmp_path)
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["notes.tmp", "tables.duckdb"]
+
+
+def test_switching_formats_deletes_parquet_files_and_the_database(tmp_path):
+    with TableSet(tmp_path, ["parquet", "duckdb"]) as table_set:
+        table_set.write_all("mentions", MENTIONS)
+        table_set.write_all("errors", [])
+        table_set.commit()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["errors.parquet", "mentions.parquet",
+                                                          "tables.duckdb"]
+    with TableSet(tmp_path, ["csv", "parquet"]) as table_set:
+        table_set.write_all("errors", [])
+        table_set.commit()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["errors.csv", "errors.parquet"]

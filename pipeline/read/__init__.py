@@ -17,9 +17,10 @@ Inputs (the README's "Input" and "Bad input" sections are the user's version of 
 * ``.parquet``: the same columns, streamed by row group.
 
 Modules: ``walk`` (paths → files, symbolic links, special files, output folders), ``text``
-(opening, encodings, ``.txt``), ``jsonl``, ``delimited``, ``parquet`` (one format each), and
+(opening, encodings, ``.txt``), ``jsonl``, ``delimited``, ``parquet`` (one format each),
 ``records`` (the record shapes and the checks every article passes: ids, text that cannot be
-written as UTF-8, dates). Every file ends up as articles or as error rows, never as nothing.
+written as UTF-8, dates), and ``count`` (a quick estimate of the records, for a progress
+bar). Every file ends up as articles or as error rows, never as nothing.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Iterator
 
+from .count import estimate_records
 from .delimited import DELIMITERS, read_delimited
 from .jsonl import read_jsonl
 from .parquet import read_parquet
@@ -34,8 +36,8 @@ from .records import checked, error_record, is_error, printable
 from .text import NotRegularFile, open_regular, read_txt
 from .walk import STATE_DIR, InputFile, iter_inputs, path_error, special_file
 
-__all__ = ["iter_records", "is_error", "error_record", "DEFAULT_MAX_CHARS", "STATE_DIR",
-           "ARTICLE_SUFFIXES", "DELIMITERS"]
+__all__ = ["iter_records", "is_error", "error_record", "estimate_records", "printable",
+           "DEFAULT_MAX_CHARS", "STATE_DIR", "ARTICLE_SUFFIXES", "DELIMITERS"]
 
 # spaCy refuses texts longer than nlp.max_length (1,000,000 characters by default).
 DEFAULT_MAX_CHARS = 1_000_000

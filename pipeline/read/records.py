@@ -84,7 +84,8 @@ def describe(value) -> str:
         return "an object"
     if isinstance(value, (list, tuple)):
         return "a list"
-    return f"a {type(value).__name__}"
+    name = type(value).__name__
+    return f"{'an' if name[:1].lower() in 'aeiou' else 'a'} {name}"
 
 
 def article_from_fields(file: str, line: int, fields: dict, max_chars: int, kind: str,

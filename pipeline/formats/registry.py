@@ -1,34 +1,28 @@
-"""Table formats: the registry ``{--format value: format class}``, and CSV and JSON.
+"""The format registry ``{--format value: format class}`` and the two shapes a format takes.
 
 A format is one class, added with ``@register_format``. ``FileFormat`` subclasses write one file
 per table, ``OUT/<table>.<format>``, one instance per table, into an ``AtomicFile`` that the table
 set commits. A format that keeps every table in one file (a database such as
 ``OUT/tables.duckdb``) is instead one class scoped to the whole table set: its
-``for_table_set(out)`` returns an object with ``open`` (per table), ``commit`` and ``discard``
-(``TableSetFormat``).
+``for_table_set(out)`` returns a ``TableSetFormat``.
 
-CSV: UTF-8, a header, no index column, ``\\n`` line ends; empty values are empty cells, lists
-JSON arrays. **Spreadsheet safety**: a text cell that begins with ``=``, ``+``, ``-``, ``@``, a tab
-or a carriage return gets a leading apostrophe (``'=SUMME(A1)``), so that spreadsheets show it
-as text instead of running it as a formula (OWASP's "CSV injection" advice); numbers are never
-changed. Columns marked ``csv=False`` (the article text) are left out. JSON: an array of records,
-one per line, non-ASCII kept as is, the exact text: use it when you need the text byte for byte.
+Committing a table set is two steps: ``prepare`` does everything that can fail (flushing, syncing,
+building indexes or views) for every format, and only then ``commit`` renames the temporaries
+into place, so a failure leaves all the old tables, in every format, as they were.
 """
 
 from __future__ import annotations
 
-import csv
-import json
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TextIO
+from typing import IO, TYPE_CHECKING, ClassVar, Protocol
 
-from .files import AtomicFile
+from ..files import AtomicFile
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from .tables import Table
+    from ..tables import Table
 
 
 class TableWriter(Protocol):
@@ -44,6 +38,9 @@ class TableSetFormat(Protocol):
     """What ``TableSet`` needs of a format: made once per table set by ``for_table_set``."""
 
     def open(self, table: Table) -> TableWriter: ...
+
+    def prepare(self) -> None:
+        """Make every table written in this format complete and durable, still unseen."""
 
     def commit(self) -> None:
         """Make every table written in this format visible, replacing the old ones."""
@@ -89,11 +86,13 @@ DEFAULT_FORMATS = FORMAT_ALIASES["both"]
 
 class FileFormat:
     """A format with one file per table, ``OUT/<table>.<name>``: an instance writes one table
-    into an ``AtomicFile``; subclasses write the rows (``write``, ``finish``) and read a file."""
+    into an ``AtomicFile`` (a text stream, or a binary one when ``binary``); subclasses write
+    the rows (``write``, ``finish``) and read a file."""
 
     name: ClassVar[str]
+    binary: ClassVar[bool] = False
 
-    def __init__(self, stream: TextIO, table: Table):
+    def __init__(self, stream: IO, table: Table):
         self.stream = stream
         self.table = table
 
@@ -131,8 +130,12 @@ class _FilesOfTableSet:
 
     def open(self, table: Table) -> FileFormat:
         [path] = self.format.paths(self.out, table.name)
-        self.files.append(AtomicFile(path))
+        self.files.append(AtomicFile(path, binary=self.format.binary))
         return self.format(self.files[-1].stream, table)
+
+    def prepare(self) -> None:
+        for file in self.files:
+            file.prepare()
 
     def commit(self) -> None:
         for file in self.files:
@@ -141,72 +144,3 @@ class _FilesOfTableSet:
     def discard(self) -> None:
         for file in self.files:
             file.discard()
-
-
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value: str) -> str:
-    """Make a CSV text cell inert in spreadsheets (see the module docstring)."""
-    return "'" + value if value.startswith(FORMULA_PREFIXES) else value
-
-
-def csv_cell(value: Any) -> Any:
-    if value is None:
-        return ""
-    if isinstance(value, (list, tuple, dict)):
-        return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, str):
-        return neutralise(value)
-    return value
-
-
-@register_format
-class CsvFormat(FileFormat):
-    """CSV, spreadsheet-safe (see the module docstring)."""
-
-    name = "csv"
-
-    def __init__(self, stream: TextIO, table: Table):
-        super().__init__(stream, table)
-        self.columns = [column.name for column in table.columns if column.csv]
-        self.writer = csv.writer(stream, lineterminator="\n")
-        self.writer.writerow(self.columns)
-
-    def write(self, row: dict) -> None:
-        self.writer.writerow([csv_cell(row.get(column)) for column in self.columns])
-
-    @classmethod
-    def read_file(cls, path: Path, table: Table) -> pd.DataFrame:
-        import pandas as pd
-
-        return pd.read_csv(path, encoding="utf-8", keep_default_na=False, na_values=[""],
-                           dtype=str)
-
-
-@register_format
-class JsonFormat(FileFormat):
-    """A JSON array of records, one record per line, the exact text."""
-
-    name = "json"
-
-    def __init__(self, stream: TextIO, table: Table):
-        super().__init__(stream, table)
-        self.columns = table.column_names
-        self.rows = 0
-        stream.write("[")
-
-    def write(self, row: dict) -> None:
-        record = {column: row.get(column) for column in self.columns}
-        self.stream.write((",\n" if self.rows else "\n") + json.dumps(record, ensure_ascii=False))
-        self.rows += 1
-
-    def finish(self) -> None:
-        self.stream.write("\n]\n" if self.rows else "]\n")
-
-    @classmethod
-    def read_file(cls, path: Path, table: Table) -> pd.DataFrame:
-        import pandas as pd
-
-        records = json.loads(path.read_text(encoding="utf-8"))
-        return pd.DataFrame.from_records(records, columns=None if records else table.column_names)
