@@ -31,9 +31,11 @@ def base_layout(height: int, **extra) -> dict:
             **extra}
 
 
-def figure_html(figure, div_id: str) -> str:
+def figure_html(figure, div_id: str, modebar: bool = True) -> str:
+    """The chart's div and script (plotly.js is inlined once for the page)."""
+    config = CONFIG if modebar else {**CONFIG, "displayModeBar": False}
     return figure.to_html(full_html=False, include_plotlyjs=False, div_id=div_id,
-                          config=CONFIG)
+                          config=config)
 
 
 def short_name(name: str) -> str:
@@ -61,7 +63,9 @@ def top_entities_chart(entities: pd.DataFrame, label: str, color: str, top: int,
                                        margin={"l": 10, "r": 40, "t": 0, "b": 0}))
     figure.update_yaxes(autorange="reversed", ticksuffix=" ", automargin=True)
     figure.update_xaxes(visible=False, rangemode="tozero")
-    return figure_html(figure, div_id)
+    # No tool bar: it would cover the top bar (the chart has no top margin), and bars of a
+    # dozen names need no zooming.
+    return figure_html(figure, div_id, modebar=False)
 
 
 def _also_written(variants, name: str, shown: int = 6) -> str:
