@@ -34,11 +34,11 @@ class Cluster:
         self._start("scheduler", "--host", LOOPBACK, "--port", "0", "--dashboard-address",
                     f"{LOOPBACK}:0", "--scheduler-file", scheduler_file)
         deadline = time.monotonic() + STARTUP_SECONDS
-        while not scheduler_file.exists():
+        while not (address := written_address(scheduler_file)):
             assert time.monotonic() < deadline, "the scheduler did not start"
             assert self.processes[0].poll() is None, self._logs()
             time.sleep(0.1)
-        self.address = json.loads(scheduler_file.read_text())["address"]
+        self.address = address
         assert self.address.startswith(f"tcp://{LOOPBACK}:")
 
     def start_workers(self, count: int, *options: str) -> None:
@@ -76,6 +76,15 @@ class Cluster:
             self.client.close(timeout=10)
         for process in reversed(self.processes):
             stop_group(process)
+
+
+def written_address(scheduler_file: Path) -> str | None:
+    """The address in the scheduler's file, or None while the scheduler has not written it
+    whole (the file appears before its text)."""
+    try:
+        return json.loads(scheduler_file.read_text())["address"]
+    except (FileNotFoundError, json.JSONDecodeError, KeyError):
+        return None
 
 
 def stop_group(process: subprocess.Popen) -> None:
