@@ -26,6 +26,7 @@ import typer
 
 from .about import __version__
 from .analyse import ArticleNotFound
+from .dask_engine import ClusterError, ClusterSetupError
 from .model import ModelNotFoundError
 from .report import DEFAULT_ARTICLES, NoTables, ReportUnavailable  # light: libraries load on use
 from .training.conll import GoldFormatError
@@ -51,6 +52,8 @@ log = logging.getLogger("pipeline")
 EXIT_CODES: tuple[tuple[type[BaseException], int], ...] = (
     (ModelNotFoundError, 2),  # --model is neither an installed package nor a model folder
     (OutputUnusable, 2),  # --out cannot be created or written, or is an input
+    (ClusterSetupError, 2),  # --scheduler: no Dask, no scheduler, or workers that differ
+    (ClusterError, 1),  # the cluster failed during the run (stored results are kept)
     (OutputBusy, 1),  # another run holds --out
     (ArticleNotFound, 1),  # show: no such article in the file
     (GoldFormatError, 2),  # evaluate: the gold file is not NER gold
@@ -186,6 +189,11 @@ def run_command(
     model: ModelOption = None,
     tables: TablesOption = ",".join(DEFAULT_TABLES),
     workers: Annotated[int, workers_option("Processes, each loading the model once.")] = 1,
+    scheduler: Annotated[Optional[str], typer.Option(
+        "--scheduler", metavar="ADDRESS",
+        help="Analyse on a Dask cluster: a scheduler address (tcp://HOST:8786), or 'local' "
+        "for a local cluster of --workers processes. Needs Dask: pip install "
+        "'entity-pipeline\\[dask]'.")] = None,
     batch_size: BatchSizeOption = DEFAULT_BATCH_SIZE,
     csv_delimiter: Annotated[Optional[str], typer.Option(
         "--csv-delimiter", callback=_delimiter, metavar="CHAR",
@@ -205,8 +213,9 @@ def run_command(
                    "again to resume. The previous tables are unchanged.")
     with exit_codes(interrupted), RunProgress(quiet, inputs, out) as advance:
         summary = run(inputs, out, model=model, normalize=not no_normalize, tables=tables,
-                      formats=formats, workers=workers, batch_size=batch_size, force=force,
-                      csv_delimiter=csv_delimiter, progress=advance)
+                      formats=formats, workers=workers, scheduler=scheduler,
+                      batch_size=batch_size, force=force, csv_delimiter=csv_delimiter,
+                      progress=advance)
     if not quiet:
         report_run(summary)
     _report_after_run(out, report, quiet)

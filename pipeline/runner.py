@@ -130,6 +130,7 @@ def run(
     tables: Iterable[str] = DEFAULT_TABLES,
     formats: Iterable[str] = DEFAULT_FORMATS,
     workers: int = 1,
+    scheduler=None,
     batch_size: int = DEFAULT_BATCH_SIZE,
     force: bool = False,
     max_chars: int = read.DEFAULT_MAX_CHARS,
@@ -137,6 +138,9 @@ def run(
     progress: Callable[[int], None] | None = None,
 ) -> RunSummary:
     """Process ``inputs`` (files and folders) into tables in ``out``; see the module docstring.
+
+    ``scheduler`` runs the analysis on a Dask cluster: ``"local"`` (``workers`` processes), a
+    scheduler address, or a ``distributed.Client`` (left open); None: ``workers`` local processes.
 
     ``progress`` is called with the number of input records (articles and errors) done so far
     since its last call. Raises ``ModelNotFoundError`` for a model that cannot be one,
@@ -152,6 +156,7 @@ def run(
     out = Path(out)
     check_model(settings.model)
     _check_outside_inputs(paths, out)
+    engine = _engine(settings, workers, scheduler)  # --scheduler without Dask: before --out
     with output_lock(out):
         remove_run_temporaries(out)
         earlier = (read_manifest(out) or {}).get("articles", {})
@@ -159,7 +164,6 @@ def run(
         inventory = Inventory(settings.fingerprint(), store, force, progress)
         records = read.iter_records(paths, max_chars=max_chars, skip=[out],
                                     csv_delimiter=csv_delimiter)
-        engine: Engine = LocalEngine(settings, workers)
         try:
             results = engine.results(batched(inventory.to_analyse(records), batch_size))
             analysed, analysed_tokens = _store_results(results, inventory, store)
@@ -174,6 +178,15 @@ def run(
     log.info("processed %d articles, reused %d", analysed, inventory.reused)
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _engine(settings: RunSettings, workers: int, scheduler) -> Engine:
+    """Where the articles are analysed: here or in local processes, or on a Dask cluster."""
+    if scheduler is None:
+        return LocalEngine(settings, workers)
+    from .dask_engine import DaskEngine
+
+    return DaskEngine(settings, scheduler, workers)
 
 
 def _write(summary: RunSummary, settings: RunSettings, inventory: Inventory,

@@ -29,13 +29,13 @@ def test_help_for_every_command(command):
     assert {"run", "show"} <= set(command_names())
 
 
-def test_help_and_version_do_not_import_spacy_pandas_pyarrow_or_duckdb():
+def test_help_and_version_do_not_import_spacy_pandas_pyarrow_duckdb_or_dask():
     code = ("import sys\nfrom pipeline.cli import app\n"
             "for args in (['--help'], ['run', '--help'], ['--version']):\n"
             "    try:\n        app(args, prog_name='entity-pipeline')\n"
             "    except SystemExit as exit:\n        assert exit.code == 0, exit.code\n"
-            "print(sorted(m for m in ('spacy', 'pandas', 'thinc', 'pyarrow', 'duckdb') "
-            "if m in sys.modules))\n")
+            "print(sorted(m for m in ('spacy', 'pandas', 'thinc', 'pyarrow', 'duckdb', 'dask',\n"
+            "                          'distributed') if m in sys.modules))\n")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             cwd=ROOT, check=True)
     assert result.stdout.strip().endswith("[]")

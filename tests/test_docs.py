@@ -32,8 +32,9 @@ def test_ci_runs_exactly_the_readme_test_command():
 def test_readme_documents_every_run_option():
     command = typer.main.get_command(app).commands["run"]
     options = {name for param in command.params for name in param.opts if name.startswith("--")}
-    assert options == {"--out", "--format", "--model", "--tables", "--workers", "--batch-size",
-                       "--csv-delimiter", "--quiet", "--force", "--no-normalize", "--report"}
+    assert options == {"--out", "--format", "--model", "--tables", "--workers", "--scheduler",
+                       "--batch-size", "--csv-delimiter", "--quiet", "--force", "--no-normalize",
+                       "--report"}
     for option in options:
         assert f"`{option}" in README, option
 
