@@ -258,8 +258,13 @@ def train_command(
                             help="Wikipedia lines the teachers tag.")] = 120000,
     workers: Annotated[int, typer.Option(min=1,
                        help="Processes for teachers, tagging and vectors (one per core).")] = 2,
+    knowledge: Annotated[bool, typer.Option("--knowledge/--no-knowledge",
+                         help="Feed name lists to the model as token features.")] = True,
+    pretrain: Annotated[bool, typer.Option("--pretrain/--no-pretrain",
+                        help="Pretrain the tok2vec on the encyclopedic text first (about an hour).")] = False,
 ) -> None:
     """Train the German NER model from the open gold corpora (CPU, about an hour)."""
+    from .training.pretrain import PretrainSettings
     from .training.silver import SilverSettings
     from .training.train import train
 
@@ -268,7 +273,8 @@ def train_command(
     silver = SilverSettings(teachers=teachers, sentences=silver_lines)
     try:
         model_dir = train(data, out, work, seed=seed, vectors=vectors, max_steps=max_steps,
-                          workers=workers, silver=silver)
+                          workers=workers, silver=silver, knowledge=knowledge,
+                          pretrain=PretrainSettings() if pretrain else None)
     except ImportError as error:
         _stderr(f"Error: {error}")
         raise typer.Exit(code=1) from None

@@ -19,7 +19,7 @@ from pipeline.model import EMBEDDED_MODEL_PATH, load_model
 @pytest.mark.skipif(not (SHARED_DATA / "germeval2014").exists(), reason=f"gold corpora not found at {SHARED_DATA}")
 def test_train_command_writes_a_loadable_model_and_caches_its_steps(tmp_path):
     out, work = tmp_path / "model", tmp_path / "work"
-    args = ["train", str(SHARED_DATA), "--out", str(out), "--work", str(work), "--no-vectors",
+    args = ["train", str(SHARED_DATA), "--out", str(out), "--work", str(work), "--no-vectors", "--no-knowledge",
             "--max-steps", "5", "--teachers", "2", "--silver-lines", "100"]
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
@@ -108,3 +108,18 @@ def test_a_step_that_fails_leaves_no_cached_folder(tmp_path):
         raise RuntimeError("killed")
     assert cache.done(done) == cache.folder(done) and (cache.folder(done) / "silver.json").exists()
     assert cache.done(failed) is None and cache.reuse(failed) is None
+
+
+def test_span_vote_keeps_majority_entities_and_marks_disputed_tokens_missing():
+    from pipeline.training.silver import voted_doc
+
+    tokenizer = spacy.blank("de")
+    text = "Uta Hagen spielte in New York mit General Motors."
+    per, loc, org = (0, 9, "PER"), (21, 29, "LOC"), (34, 48, "ORG")
+    votes = [[per, loc, org], [per, loc], [per, (21, 24, "LOC")]]
+    doc = voted_doc(tokenizer, text, votes, per_span=True)
+    assert [(e.text, e.label_) for e in doc.ents] == [("Uta Hagen", "PER"), ("New York", "LOC")]
+    # "General Motors" (one teacher of three) is neither an entity nor "outside": missing
+    assert [(t.text, t.ent_iob_) for t in doc][-3:] == [("General", ""), ("Motors", ""), (".", "O")]
+    assert voted_doc(tokenizer, text, votes, per_span=False) is None  # not all alike
+    assert voted_doc(tokenizer, text, [[org], [per]], per_span=True) is None  # no majority

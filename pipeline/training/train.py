@@ -3,7 +3,8 @@
 The recipe, each slow step cached in the work folder by a key over its inputs (``cache``):
 1. convert the gold corpora into a training set and a held-out selection set (whole source
    documents of GermEval 2014 *test*; GermEval dev is the benchmark and is never read here);
-2. train floret static vectors on unlabelled German text (``vectors``);
+2. train floret static vectors on unlabelled German text (``vectors``) and build the knowledge
+   lists (``gazetteers``), optionally pretrain the tok2vec (``pretrain``);
 3. self-training (``silver``): teacher models (same recipe, different seeds, trained side by
    side) tag random Wikipedia lines, and the lines on which all teachers find exactly the same
    entities (at least one) become silver training data;
@@ -19,12 +20,15 @@ import json
 import logging
 import shutil
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from .. import __version__
 from .cache import StepCache
 from .corpora import prepare_corpora
 from .fit import FitInputs, run_spacy_train, train_teachers
+from .gazetteers import knowledge_lists
+from .pretrain import PretrainSettings, pretrain_tok2vec
 from .silver import SilverSettings, silver_data
 from .vectors import VectorSettings, train_vectors
 
@@ -57,9 +61,19 @@ def _finish(best: Path, out: Path) -> Path:
     # computes on hashes and re-adds the strings it needs (labels, token texts) when it runs, so it
     # ships an empty table: scores are identical with and without it.
     (staging / "vocab" / "strings.json").write_text("[]\n", encoding="utf-8")
+    _forget_paths(staging / "config.cfg")
     shutil.rmtree(out, ignore_errors=True)
     staging.replace(out)
     return out
+
+
+def _forget_paths(config_path: Path) -> None:
+    """The shipped config names no file of the machine that trained it (loading reads none)."""
+    from thinc.api import Config
+
+    config = Config().from_disk(config_path, interpolate=False)
+    config["paths"] = {name: None for name in config["paths"]}
+    config.to_disk(config_path)
 
 
 def _combined(corpora: Path, silver: Path, out: Path) -> Path:
@@ -79,6 +93,23 @@ def _link_selection(work_dir: Path, corpora: Path) -> None:
     link.symlink_to((corpora / "select.tsv").relative_to(work_dir))
 
 
+def _gold_inputs(
+    data_dir: Path, cache: StepCache, corpora: Path, vectors: bool, knowledge: bool,
+    pretrain: PretrainSettings | None, workers: int,
+) -> tuple[FitInputs, list[str]]:
+    """Steps 2 and 3: vectors, knowledge lists, pretrained weights; with their step keys."""
+    vectors_dir = train_vectors(data_dir, cache, VectorSettings(), workers) if vectors else None
+    lists = knowledge_lists(cache, corpora) if knowledge else None
+    upstream = [path.parent.name for path in (corpora / "train.spacy", vectors_dir, lists) if path]
+    weights = None
+    if pretrain is not None:
+        vectors_key = [vectors_dir.parent.name] if vectors_dir else []
+        weights = pretrain_tok2vec(data_dir, cache, vectors_dir, pretrain, vectors_key)
+        upstream.append(weights.parent.parent.name)
+    select = corpora / "select.spacy"
+    return FitInputs(corpora / "train.spacy", select, vectors_dir, lists, weights), upstream
+
+
 def train(
     data_dir: Path,
     out: Path,
@@ -88,23 +119,23 @@ def train(
     max_steps: int | None = None,
     workers: int = 2,
     silver: SilverSettings = SilverSettings(),
+    knowledge: bool = True,
+    pretrain: PretrainSettings | None = None,
 ) -> Path:
-    """The whole recipe: corpora, vectors, teachers and silver data, training; returns the model folder."""
+    """The whole recipe (see the module docstring); returns the model folder."""
     data_dir, work_dir = Path(data_dir).resolve(), Path(work_dir).resolve()
     cache = StepCache(work_dir)
     corpora = prepare_corpora(data_dir, cache, seed)
     _link_selection(work_dir, corpora)
     log.info("converted corpora: %s", json.loads((corpora / "counts.json").read_text()))
-    vectors_dir = train_vectors(data_dir, cache, VectorSettings(), workers) if vectors else None
-    upstream = [corpora.name] + ([vectors_dir.parent.name] if vectors_dir else [])
-    gold = FitInputs(corpora / "train.spacy", corpora / "select.spacy", vectors_dir)
+    gold, upstream = _gold_inputs(data_dir, cache, corpora, vectors, knowledge, pretrain, workers)
     inputs = gold
     if silver.teachers:
         seeds = [seed + i for i in range(silver.teachers)]
         teachers = train_teachers(cache, gold, upstream, seeds, max_steps, workers)
         silver_path = silver_data(data_dir, cache, teachers, silver, seed, workers)
         train_path = _combined(corpora, silver_path, work_dir / "train-silver.spacy")
-        inputs = FitInputs(train_path, gold.select, vectors_dir)
+        inputs = replace(gold, train=train_path)
     start = time.perf_counter()
     best = run_spacy_train(inputs, out.with_name(out.name + ".run"), seed, max_steps)
     model = _finish(best, out)
