@@ -90,7 +90,8 @@ def test_entity_strings_keep_every_label_with_a_fifth_of_the_occurrences(tmp_pat
         doc.ents = [doc.char_span(0, len(text), label)]
         docbin.add(doc)
     docbin.to_disk(tmp_path / "train.spacy")
-    assert entity_strings(tmp_path / "train.spacy") == {"LOC": {"paris"}, "PER": {"paris", "hagen"}}
+    assert entity_strings([(tmp_path / "train.spacy", 1)]) == {"LOC": {"paris"}, "PER": {"paris", "hagen"}}
+    assert entity_strings([(tmp_path / "train.spacy", 1)], min_count=6) == {"PER": {"hagen"}}
 
 
 def test_pycountry_and_organisation_lists_hold_german_names():
@@ -115,3 +116,10 @@ def test_wiktionary_and_geonames_lists_when_the_train_extra_is_installed():
     assert {"Moskau", "Almaty"} & lists["PLACE"] and "Peter" in lists["GIVEN"] and "Merkel" in lists["SURNAME"]
     assert {"Haus", "Häuser", "Ventile"} <= lists["NOUN"] and "Moskau" not in lists["NOUN"]
     assert {"Almaty", "Nürnberg", "Kazakhstan"} <= geonames_places()
+
+
+def test_name_parts_split_multi_word_person_names():
+    from pipeline.training.gazetteers import name_parts
+
+    assert name_parts({"kassym-jomart tokajew", "putin", "uta von hagen", "1. mai"}) == (
+        {"kassym-jomart", "uta"}, {"tokajew", "hagen"})

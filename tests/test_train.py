@@ -34,17 +34,19 @@ def test_train_command_writes_a_loadable_model_and_caches_its_steps(tmp_path):
     [silver_folder] = work.glob("silver-*")
     silver = json.loads((silver_folder / "silver.json").read_text())
     assert silver["tagged"] == 100 and 0 <= silver["kept"] <= silver["agreed"] <= 100
-    assert len(DocBin().from_disk(work / "train-silver.spacy")) == counts["train_sentences"] + silver["kept"]
+    [student_data] = work.glob("student-data-*")
+    assert len(DocBin().from_disk(student_data / "train.spacy")) == counts["train_sentences"] + silver["kept"]
     nlp = load_model(str(out))
     assert nlp.meta["name"] == "de_news_ner"
     assert set(nlp.get_pipe("ner").labels) == {"PER", "LOC", "ORG"}
 
     steps = json.loads((work / "last-run.json").read_text())
-    assert [steps[step]["reused"] for step in steps] == [False, False, False, False, False]
+    assert [steps[step]["reused"] for step in steps] == [False] * 6
     assert CliRunner().invoke(app, args).exit_code == 0  # a rerun reuses every cached step
     steps = json.loads((work / "last-run.json").read_text())
     assert {step: steps[step]["reused"] for step in steps} == {
-        "corpora": True, "teacher": True, "teacher-2": True, "silver": True, "student": False}
+        "corpora": True, "teacher": True, "teacher-2": True, "silver": True, "student-data": True,
+        "student": False}
 
 
 def test_silver_keeps_only_lines_all_teachers_tag_alike_with_entities(tmp_path):

@@ -114,22 +114,36 @@ def organisation_words() -> set[str]:
     return (forms - LEGAL_FORMS_THAT_ARE_WORDS) | set(ORGANISATION_WORDS)
 
 
-def entity_strings(docbin: Path) -> dict[str, set[str]]:
-    """Entity texts of the training set by label, each label kept with its share >= 1/5."""
+def entity_strings(docbins: list[tuple[Path, int]], min_count: int = 1) -> dict[str, set[str]]:
+    """Entity texts of training DocBins ((path, weight) pairs) by label: a text is kept with
+    weighted count >= ``min_count``, with every label of share >= 1/5."""
     import spacy
     from spacy.tokens import DocBin
 
     counts: dict[str, Counter] = defaultdict(Counter)
-    for doc in DocBin().from_disk(docbin).get_docs(spacy.blank("de").vocab):
-        for ent in doc.ents:
-            counts[ent.text.lower()][ent.label_] += 1
+    vocab = spacy.blank("de").vocab
+    for path, weight in docbins:
+        for doc in DocBin().from_disk(path).get_docs(vocab):
+            for ent in doc.ents:
+                counts[ent.text.lower()][ent.label_] += weight
     lists: dict[str, set[str]] = defaultdict(set)
     for text, labels in counts.items():
         total = sum(labels.values())
         for label, count in labels.items():
-            if count >= MIN_LABEL_SHARE * total:
+            if total >= min_count and count >= MIN_LABEL_SHARE * total:
                 lists[label].add(text)
     return lists
+
+
+def name_parts(people: set[str]) -> tuple[set[str], set[str]]:
+    """First and last words of multi-word person names: given names and surnames."""
+    given, surnames = set(), set()
+    for name in people:
+        words = name.split()
+        if len(words) > 1 and all(word[:1].isalpha() for word in (words[0], words[-1])):
+            given.add(words[0])
+            surnames.add(words[-1])
+    return given, surnames
 
 
 def build_gazetteer(lists: dict[str, set[str]]) -> Gazetteer:
@@ -156,26 +170,34 @@ def _check_packages() -> None:
                           "pip install '.[train]' (or train --no-knowledge)")
 
 
-def all_lists(train_docbin: Path) -> dict[str, set[str]]:
+def all_lists(train_docbin: Path, silver: Path | None) -> dict[str, set[str]]:
     lists = wiktionary_lists()
     lists["PLACE"] |= geonames_places() | pycountry_places()
     lists["ORGWORD"] = organisation_words()
-    for label, strings in entity_strings(train_docbin).items():
-        lists[label] = strings
+    if silver is None:
+        known = entity_strings([(train_docbin, 1)])
+    else:  # silver strings need two occurrences; every gold string has weight two
+        known = entity_strings([(train_docbin, 2), (silver, 1)], min_count=2)
+        given, surnames = name_parts(known["PER"])
+        lists["GIVEN"] |= given
+        lists["SURNAME"] |= surnames
+    lists.update(known)
     return lists
 
 
-def knowledge_lists(cache: StepCache, corpora: Path) -> Path:
-    """knowledge/lists.npz (cached by the packages' versions, this code and the corpora step)."""
+def knowledge_lists(cache: StepCache, corpora: Path, silver: Path | None = None) -> Path:
+    """knowledge/lists.npz (cached by the packages' versions, this code, the corpora step and,
+    for the student, the silver step whose entity strings it adds)."""
     _check_packages()
     payload = step_payload(
         "knowledge", {"packages": {name: version(name) for name in PACKAGES}},
-        code=["training/gazetteers.py", "knowledge.py"], upstream=[corpora.name],
+        code=["training/gazetteers.py", "knowledge.py"],
+        upstream=[corpora.name] + ([silver.parent.name] if silver else []),
     )
     folder = cache.reuse(payload)
     if folder is None:
         with cache.build(payload) as staging:
-            lists = all_lists(corpora / "train.spacy")
+            lists = all_lists(corpora / "train.spacy", silver)
             gazetteer = build_gazetteer(lists)
             (staging / "lists.npz").write_bytes(gazetteer.to_bytes())
             sizes = {name: len(phrases) for name, phrases in sorted(lists.items())}

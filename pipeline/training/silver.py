@@ -19,7 +19,7 @@ from .cache import StepCache, step_payload
 
 log = logging.getLogger(__name__)
 
-SILVER_TEXT = "unlabelled-de/wikipedia-de-klexikon-articles.txt.gz"  # the lines the teachers tag
+WIKIPEDIA = "unlabelled-de/wikipedia-de-klexikon-articles.txt.gz"
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,7 @@ class SilverSettings:
     min_chars: int = 40  # shorter lines are mostly headings and list items
     max_chars: int = 400
     per_span: bool = False  # vote per entity (see voted_doc) rather than per line
+    texts: tuple[str, ...] = (WIKIPEDIA,)  # the files whose lines the teachers tag
 
 
 def processes(workers: int) -> ProcessPoolExecutor:
@@ -38,11 +39,13 @@ def processes(workers: int) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(max_workers=max(1, workers), mp_context=get_context("spawn"))
 
 
-def sample_lines(path: Path, settings: SilverSettings, seed: int) -> list[str]:
-    """A seeded random sample of the text's lines whose length is sentence-like."""
-    with gzip.open(path, "rt", encoding="utf-8") as handle:
-        lines = (line.strip() for line in handle)
-        candidates = [line for line in lines if settings.min_chars <= len(line) <= settings.max_chars]
+def sample_lines(paths: list[Path], settings: SilverSettings, seed: int) -> list[str]:
+    """A seeded random sample of the texts' lines whose length is sentence-like."""
+    candidates = []
+    for path in paths:
+        with gzip.open(path, "rt", encoding="utf-8") as handle:
+            lines = (line.strip() for line in handle)
+            candidates += [line for line in lines if settings.min_chars <= len(line) <= settings.max_chars]
     return random.Random(seed).sample(candidates, min(settings.sentences, len(candidates)))
 
 
@@ -112,14 +115,14 @@ def silver_data(
 ) -> Path:
     """silver.spacy (cached): the agreed lines of ``teachers`` ({step key: model folder})."""
     payload = step_payload(
-        "silver", {**asdict(settings), "seed": seed, "text": SILVER_TEXT},
-        files={SILVER_TEXT: data_dir / SILVER_TEXT}, code=["training/silver.py"],
+        "silver", {**asdict(settings), "seed": seed},
+        files={name: data_dir / name for name in settings.texts}, code=["training/silver.py"],
         upstream=sorted(teachers),
     )
     folder = cache.reuse(payload)
     if folder is None:
         with cache.build(payload) as staging:
-            texts = sample_lines(data_dir / SILVER_TEXT, settings, seed)
+            texts = sample_lines([data_dir / name for name in settings.texts], settings, seed)
             counts = label_silver(texts, list(teachers.values()), staging / "silver.spacy", workers,
                                   settings.per_span)
             (staging / "silver.json").write_text(json.dumps(counts, indent=2))

@@ -24,7 +24,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from .. import __version__
-from .cache import StepCache
+from .cache import StepCache, step_payload
 from .corpora import prepare_corpora
 from .fit import FitInputs, run_spacy_train, train_teachers
 from .gazetteers import knowledge_lists
@@ -76,14 +76,20 @@ def _forget_paths(config_path: Path) -> None:
     config.to_disk(config_path)
 
 
-def _combined(corpora: Path, silver: Path, out: Path) -> Path:
-    """The gold training set followed by the silver lines, as one DocBin."""
+def _student_data(cache: StepCache, corpora: Path, silver: Path) -> Path:
+    """The gold training set followed by the silver lines, as one DocBin (cached)."""
     from spacy.tokens import DocBin
 
-    combined = DocBin().from_disk(corpora / "train.spacy")
-    combined.merge(DocBin().from_disk(silver))
-    combined.to_disk(out)
-    return out
+    payload = step_payload("student-data", {}, code=["training/train.py"],
+                           upstream=[corpora.name, silver.parent.name])
+    folder = cache.reuse(payload)
+    if folder is None:
+        with cache.build(payload) as staging:
+            combined = DocBin().from_disk(corpora / "train.spacy")
+            combined.merge(DocBin().from_disk(silver))
+            combined.to_disk(staging / "train.spacy")
+        folder = cache.folder(payload)
+    return folder / "train.spacy"
 
 
 def _link_selection(work_dir: Path, corpora: Path) -> None:
@@ -134,8 +140,9 @@ def train(
         seeds = [seed + i for i in range(silver.teachers)]
         teachers = train_teachers(cache, gold, upstream, seeds, max_steps, workers)
         silver_path = silver_data(data_dir, cache, teachers, silver, seed, workers)
-        train_path = _combined(corpora, silver_path, work_dir / "train-silver.spacy")
-        inputs = replace(gold, train=train_path)
+        train_path = _student_data(cache, corpora, silver_path)
+        lists = knowledge_lists(cache, corpora, silver_path) if knowledge else None
+        inputs = replace(gold, train=train_path, knowledge=lists)
     start = time.perf_counter()
     best = run_spacy_train(inputs, out.with_name(out.name + ".run"), seed, max_steps)
     model = _finish(best, out)
