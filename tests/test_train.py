@@ -125,3 +125,18 @@ def test_span_vote_keeps_majority_entities_and_marks_disputed_tokens_missing():
     assert [(t.text, t.ent_iob_) for t in doc][-3:] == [("General", ""), ("Motors", ""), (".", "O")]
     assert voted_doc(tokenizer, text, votes, per_span=False) is None  # not all alike
     assert voted_doc(tokenizer, text, [[org], [per]], per_span=True) is None  # no majority
+
+
+def test_a_step_finished_twice_keeps_the_first_output(tmp_path):
+    """Two runs sharing a work folder may build the same step; the first one to finish wins."""
+    from pipeline.training.cache import StepCache, step_payload
+
+    cache, payload = StepCache(tmp_path), step_payload("knowledge", {"lists": 1})
+    with cache.build(payload) as first:
+        (first / "lists.npz").write_text("first")
+    late = tmp_path / f"{cache.folder(payload).name}.partial-99999999"  # the other process's
+    late.mkdir()
+    (late / "lists.npz").write_text("second")
+    assert cache.finish(payload, late, 1.0) == cache.folder(payload)
+    assert (cache.folder(payload) / "lists.npz").read_text() == "first"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [cache.folder(payload).name]
