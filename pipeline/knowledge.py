@@ -57,6 +57,11 @@ class Gazetteer:
     def __init__(self, keys: np.ndarray | None = None, values: np.ndarray | None = None):
         self.keys = np.zeros(0, np.uint32) if keys is None else keys.astype(np.uint32)
         self.values = np.zeros(0, np.uint16) if values is None else values.astype(np.uint16)
+        # A bit per possible top 24 bits of a key (2 MB, built on load): most text hashes are
+        # not listed, and this rules them out before the slower binary search.
+        self.filter = np.zeros(1 << 21, np.uint8)
+        top = self.keys >> np.uint32(8)
+        np.bitwise_or.at(self.filter, top >> 3, (1 << (top & 7)).astype(np.uint8))
 
     def __len__(self) -> int:
         return len(self.keys)
@@ -74,10 +79,14 @@ class Gazetteer:
 
     def lookup(self, hashes: np.ndarray) -> np.ndarray:
         """Category bits of each hash (0 when not listed)."""
+        bits = np.zeros(len(hashes), np.uint16)
         if not len(self.keys) or not len(hashes):
-            return np.zeros(len(hashes), np.uint16)
-        index = np.minimum(np.searchsorted(self.keys, hashes), len(self.keys) - 1)
-        return np.where(self.keys[index] == hashes, self.values[index], 0).astype(np.uint16)
+            return bits
+        top = hashes >> np.uint32(8)
+        maybe = np.flatnonzero((self.filter[top >> 3] >> (top & 7).astype(np.uint8)) & 1)
+        index = np.minimum(np.searchsorted(self.keys, hashes[maybe]), len(self.keys) - 1)
+        bits[maybe] = np.where(self.keys[index] == hashes[maybe], self.values[index], 0)
+        return bits
 
     def features(self, doc: Doc) -> np.ndarray:
         """(tokens, N_FEATURES) float32: per category B/I of the longest listed phrase over each
@@ -87,7 +96,7 @@ class Gazetteer:
             return out
         lowers = doc.to_array(LOWER)
         covered = np.zeros((len(doc), len(CATEGORIES)), dtype=bool)
-        for length in range(min(MAX_WORDS, len(doc)), 0, -1):
+        for length in range(min(MAX_WORDS, len(doc)), 1, -1):  # phrases: few hits, longest first
             bits = self.lookup(phrase_hashes(lowers, length))
             for start in np.flatnonzero(bits & (NOUN_BIT - 1)):
                 for category in range(len(CATEGORIES)):
@@ -95,8 +104,10 @@ class Gazetteer:
                         covered[start : start + length, category] = True
                         out[start, 2 * category] = 1.0
                         out[start + 1 : start + length, 2 * category + 1] = 1.0
-            if length == 1:
-                out[:, -1] = (bits & NOUN_BIT) > 0
+        bits = self.lookup(phrase_hashes(lowers, 1))  # single words, all at once
+        for category in range(len(CATEGORIES)):
+            out[:, 2 * category] += (bits >> category & 1).astype(bool) & ~covered[:, category]
+        out[:, -1] = (bits & NOUN_BIT) > 0
         return out
 
     def to_bytes(self) -> bytes:
