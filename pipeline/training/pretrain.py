@@ -4,7 +4,8 @@ unlabelled encyclopedic text before it sees any gold, and ``spacy train`` starts
 ``ner.cfg`` has a filled ``[pretraining]`` section: spaCy loads ``paths.init_tok2vec`` only
 then (an empty section makes it ignore the weights silently, as an earlier session found). The
 knowledge features are all zero here (no pipeline component runs during pretraining), so the
-weights fit the same architecture. One pass over the 17 M words takes about an hour on a core.
+weights fit the same architecture. One pass over all 17 M words takes about an hour on an idle
+core; the recipe reads the first 300,000 lines (about 6.5 M words).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from .vectors import VECTOR_TEXTS, text_lines
 class PretrainSettings:
     """How much text one pretraining pass reads (lines of the encyclopedic files, in order)."""
 
-    max_lines: int = 0  # 0: all of them
+    max_lines: int = 300000  # ~6.5 M of the 17 M words: about 25 minutes on an idle core; 0: all
     epochs: int = 1
 
 
