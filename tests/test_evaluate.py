@@ -92,6 +92,15 @@ def test_a_latin1_gold_file_is_a_clear_usage_error(tmp_path):
     assert "not UTF-8 but looks like Windows-1252/Latin-1" in line and "iconv" in line
 
 
+def test_a_binary_gold_file_is_a_clear_usage_error(tmp_path):
+    path = tmp_path / "model.bin"
+    path.write_bytes(b"\x00\x01\x02PK\x03\x04" * 100)
+    result = CliRunner().invoke(app, ["evaluate", str(path)])
+    assert result.exit_code == 2
+    [line] = result.stderr.strip().splitlines()
+    assert line == f"Error: {path}: not a text file (NUL bytes, or neither UTF-8 nor Windows-1252); expected {LAYOUTS}"
+
+
 def test_scores_count_exact_spans_only():
     scores = Scores()
     scores.add({(0, 6, "PER"), (10, 16, "LOC")}, {(0, 6, "PER"), (10, 15, "LOC"), (20, 24, "ORG")})

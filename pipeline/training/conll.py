@@ -140,6 +140,9 @@ def read_gold_file(path: Path) -> Iterator[GoldSentence]:
     """Sentences of a gold file; GoldFormatError when it is not UTF-8 gold (checked first)."""
     path = Path(path)
     problem = sniff_encoding(path)
+    if problem and problem[0] == "binary":
+        raise GoldFormatError(f"{path}: not a text file (NUL bytes, or neither UTF-8 nor "
+                              f"Windows-1252); expected {LAYOUTS}")
     if problem:  # one line: the message quotes the undecodable passage, line breaks and all
         raise GoldFormatError(f"{path}: {' '.join(problem[1].split())}")
     with path.open(encoding="utf-8-sig") as lines:
