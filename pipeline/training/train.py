@@ -4,12 +4,14 @@ The recipe, each slow step cached in the work folder by a key over its inputs (`
 1. convert the gold corpora into a training set and a held-out selection set (whole source
    documents of GermEval 2014 *test*; GermEval dev is the benchmark and is never read here);
 2. train floret static vectors on unlabelled German text (``vectors``) and build the knowledge
-   lists (``gazetteers``), optionally pretrain the tok2vec (``pretrain``);
+   lists (``gazetteers``);
 3. self-training (``silver``): teacher models (same recipe, different seeds, trained side by
    side) tag random Wikipedia lines, and the lines on which all teachers find exactly the same
    entities (at least one) become silver training data;
-4. ``spacy train`` with ``ner.cfg`` on gold plus silver, selecting the checkpoint on the
-   selection set, and write the best model with its meta into the output folder.
+4. the student: ``spacy train`` with ``ner.cfg`` on gold plus silver, with knowledge lists that
+   add the silver entity strings and, optionally, a tok2vec pretrained on unlabelled text
+   (``pretrain``), selecting the checkpoint on the selection set; the best model is written
+   with its meta into the output folder.
 ``WORK/last-run.json`` records each step's folder and seconds; ``WORK/select.tsv`` points at the
 selection set, so ``entity-pipeline evaluate WORK/select.tsv --model OUT`` scores it.
 """
@@ -100,20 +102,14 @@ def _link_selection(work_dir: Path, corpora: Path) -> None:
 
 
 def _gold_inputs(
-    data_dir: Path, cache: StepCache, corpora: Path, vectors: bool, knowledge: bool,
-    pretrain: PretrainSettings | None, workers: int,
+    data_dir: Path, cache: StepCache, corpora: Path, vectors: bool, knowledge: bool, workers: int,
 ) -> tuple[FitInputs, list[str]]:
-    """Steps 2 and 3: vectors, knowledge lists, pretrained weights; with their step keys."""
+    """Step 2: vectors and knowledge lists; the teachers' inputs, with their step keys."""
     vectors_dir = train_vectors(data_dir, cache, VectorSettings(), workers) if vectors else None
     lists = knowledge_lists(cache, corpora) if knowledge else None
     upstream = [path.parent.name for path in (corpora / "train.spacy", vectors_dir, lists) if path]
-    weights = None
-    if pretrain is not None:
-        vectors_key = [vectors_dir.parent.name] if vectors_dir else []
-        weights = pretrain_tok2vec(data_dir, cache, vectors_dir, pretrain, vectors_key)
-        upstream.append(weights.parent.parent.name)
-    select = corpora / "select.spacy"
-    return FitInputs(corpora / "train.spacy", select, vectors_dir, lists, weights), upstream
+    inputs = FitInputs(corpora / "train.spacy", corpora / "select.spacy", vectors_dir, lists)
+    return inputs, upstream
 
 
 def train(
@@ -134,7 +130,7 @@ def train(
     corpora = prepare_corpora(data_dir, cache, seed)
     _link_selection(work_dir, corpora)
     log.info("converted corpora: %s", json.loads((corpora / "counts.json").read_text()))
-    gold, upstream = _gold_inputs(data_dir, cache, corpora, vectors, knowledge, pretrain, workers)
+    gold, upstream = _gold_inputs(data_dir, cache, corpora, vectors, knowledge, workers)
     inputs = gold
     if silver.teachers:
         seeds = [seed + i for i in range(silver.teachers)]
@@ -143,6 +139,10 @@ def train(
         train_path = _student_data(cache, corpora, silver_path)
         lists = knowledge_lists(cache, corpora, silver_path) if knowledge else None
         inputs = replace(gold, train=train_path, knowledge=lists)
+    if pretrain is not None:  # the student's tok2vec starts from pretrained weights
+        vectors_key = [gold.vectors.parent.name] if gold.vectors else []
+        weights = pretrain_tok2vec(data_dir, cache, gold.vectors, pretrain, vectors_key)
+        inputs = replace(inputs, init_tok2vec=weights)
     start = time.perf_counter()
     best = run_spacy_train(inputs, out.with_name(out.name + ".run"), seed, max_steps)
     model = _finish(best, out)
