@@ -3,10 +3,10 @@
 Usage (from the repository root, with the package installed in the virtualenv):
 
     python benchmarks/throughput.py [--data ../shared/data/10kgnad/test.csv] [--articles N]
-                                    [--repeat 2] [--memory-workers 1,2]
+                                    [--repeat 2] [--memory-workers 1,2] [--no-dask]
                                     [--json benchmarks/results/throughput.json]
 
-About 7 minutes on 2 cores. Run it on an otherwise idle machine: the model alone and the runs on
+About 8 minutes on 2 cores. Run it on an otherwise idle machine: the model alone and the runs on
 the corpus once are tried ``--repeat`` times and the fastest try counts (the least disturbed).
 
 Turns the 10kGNAD test set (``category;text``, ``;``-separated, quoted with ``'``) into a JSONL
@@ -16,8 +16,9 @@ corpus in a temporary folder and measures, in one run on this machine:
    with the components a default run uses (``load_model`` minus what ``Analyser`` disables),
    the model already loaded (load time excluded), the CLI's default batch size;
 2. ``entity-pipeline run`` end to end as a subprocess (fresh ``--out``, default tables and
-   formats, ``--quiet --force``) with ``--workers 1`` and ``--workers 2``: wall-clock time of the whole
-   command, so interpreter start, model loading, reading and writing the tables all count;
+   formats, ``--quiet --force``) with ``--workers 1``, ``--workers 2`` and (with the dask extra
+   installed) ``--scheduler local --workers 2``: wall-clock time of the whole command, so
+   interpreter start, cluster start, model loading, reading and writing the tables all count;
 3. peak memory (RSS) of the run's whole process tree (the command and its worker processes),
    sampled from ``/proc`` every 20 ms and summed over the tree, for the corpus once and repeated
    four times. The repeats get distinct ids and distinct texts (copy k ends in k-1 extra line
@@ -51,7 +52,10 @@ DEFAULT_DATA = ROOT.parent / "shared" / "data" / "10kgnad" / "test.csv"
 DEFAULT_JSON = ROOT / "benchmarks" / "results" / "throughput.json"
 SAMPLE_SECONDS = 0.02
 BARS = {"end_to_end_1_worker_vs_limit": 0.80, "workers_2_vs_1": 1.6,
-        "memory_4x_vs_1x": 1.2, "help_seconds": 0.5}
+        "memory_4x_vs_1x": 1.2, "help_seconds": 0.5, "dask_local_2_vs_workers_2": 0.9}
+# The runs on the corpus once, tried --repeat times: (--workers, --scheduler).
+RUNS_1X = [(1, None), (2, None)]
+DASK_RUN = (2, "local")  # with Dask installed, unless --no-dask
 
 
 # --- the corpus --------------------------------------------------------------------------------
@@ -143,10 +147,11 @@ def run_measured(command: list[str], env: dict | None = None) -> dict:
 
 def model_limit(corpus: Path) -> dict:
     """Run in a fresh process: nlp.pipe over the corpus texts, no I/O, load time excluded."""
-    from pipeline.batch import DEFAULT_BATCH_SIZE, Analyser
+    from pipeline.analyse import Analyser
+    from pipeline.settings import DEFAULT_BATCH_SIZE, RunSettings
 
     texts = [json.loads(line)["text"] for line in open(corpus / "news.jsonl", encoding="utf-8")]
-    analyser = Analyser()  # the same model and disabled components as a default run
+    analyser = Analyser(RunSettings())  # the same model and disabled components as a default run
     nlp, disable = analyser.nlp, analyser.disable
     list(nlp.pipe(texts[:8], disable=disable))  # first-call set-up, not throughput
     started = time.perf_counter()
@@ -160,19 +165,26 @@ def model_limit(corpus: Path) -> dict:
             "batch_size": DEFAULT_BATCH_SIZE}
 
 
-def end_to_end(corpus: Path, out: Path, workers: int) -> dict:
+def end_to_end(corpus: Path, out: Path, workers: int, scheduler: str | None = None) -> dict:
     command = [str(Path(sys.executable).with_name("entity-pipeline")), "run", str(corpus),
                "--out", str(out), "--workers", str(workers), "--quiet", "--force"]
+    if scheduler:
+        command += ["--scheduler", scheduler]
     result = run_measured(command)
     documents = json.loads((out / "documents.json").read_text(encoding="utf-8"))
     errors = json.loads((out / "errors.json").read_text(encoding="utf-8"))
     if errors:
         raise SystemExit(f"the run recorded errors, e.g. {errors[0]}")
     tokens = sum(document["tokens"] for document in documents)
-    return {"workers": workers, "articles": len(documents), "tokens": tokens,
-            "seconds": result["seconds"], "tokens_per_second": tokens / result["seconds"],
-            "peak_rss_mb": result["peak_rss_mb"],
+    return {"workers": workers, "scheduler": scheduler, "articles": len(documents),
+            "tokens": tokens, "seconds": result["seconds"],
+            "tokens_per_second": tokens / result["seconds"], "peak_rss_mb": result["peak_rss_mb"],
             "processes_at_peak": result["processes_at_peak"]}
+
+
+def run_name(run: dict) -> str:
+    scheduler = f"--scheduler {run['scheduler']} " if run.get("scheduler") else ""
+    return f"entity-pipeline run, {run['corpus']} corpus, {scheduler}--workers {run['workers']}"
 
 
 def help_seconds(repeats: int = 5) -> float:
@@ -229,8 +241,7 @@ def report(figures: dict) -> str:
              f"{limit['seconds']:>8.1f} {limit['tokens_per_second']:>9,.0f} "
              f"{limit['peak_rss_mb']:>6.0f} MB"]
     for run in figures["runs"]:
-        name = f"entity-pipeline run, {run['corpus']} corpus, --workers {run['workers']}"
-        lines.append(f"{name:<46} {run['tokens']:>9,} {run['seconds']:>8.1f} "
+        lines.append(f"{run_name(run):<46} {run['tokens']:>9,} {run['seconds']:>8.1f} "
                      f"{run['tokens_per_second']:>9,.0f} {run['peak_rss_mb']:>6.0f} MB")
     ratios = figures["ratios"]
     lines.append("")
@@ -238,6 +249,9 @@ def report(figures: dict) -> str:
                  f"(bar >= {BARS['end_to_end_1_worker_vs_limit']})")
     lines.append(f"2 workers / 1 worker:              {ratios['workers_2_vs_1']:.2f} "
                  f"(bar >= {BARS['workers_2_vs_1']})")
+    if "dask_local_2_vs_workers_2" in ratios:
+        lines.append(f"--scheduler local / --workers 2:   {ratios['dask_local_2_vs_workers_2']:.2f} "
+                     f"(bar >= {BARS['dask_local_2_vs_workers_2']})")
     for workers, ratio in ratios.get("memory_4x_vs_1x", {}).items():
         lines.append(f"peak RSS 4x / 1x, --workers {workers}:   {ratio:.2f} "
                      f"(bar <= {BARS['memory_4x_vs_1x']})")
@@ -252,21 +266,91 @@ def report(figures: dict) -> str:
     return "\n".join(lines)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def corpus_parser(description: str) -> argparse.ArgumentParser:
+    """A parser with the corpus options (``--data``, ``--articles``) of the benchmarks."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA,
                         help="10kGNAD-style CSV (category;text)")
     parser.add_argument("--articles", type=int, default=None,
                         help="use only the first N articles (for a quick try)")
+    return parser
+
+
+def parse_args() -> argparse.Namespace:
+    parser = corpus_parser(__doc__.splitlines()[0])
     parser.add_argument("--memory-workers", default="1,2",
                         help="--workers values for the 4x corpus runs (comma-separated; "
                         "'' skips them)")
     parser.add_argument("--repeat", type=int, default=2,
                         help="tries of the model alone and the 1x runs; the fastest counts")
+    parser.add_argument("--no-dask", action="store_true",
+                        help="skip the --scheduler local run (it needs the dask extra)")
     parser.add_argument("--json", type=Path, default=DEFAULT_JSON, help="where to write figures")
     parser.add_argument("--limit-only", type=Path, help=argparse.SUPPRESS)
-    args = parser.parse_args()
+    return parser.parse_args()
 
+
+def runs_1x(no_dask: bool) -> list[tuple[int, str | None]]:
+    """The runs on the corpus once; the Dask one only where Dask is installed."""
+    import importlib.util
+
+    if no_dask:
+        return RUNS_1X
+    if importlib.util.find_spec("distributed") is None:
+        print("note: Dask is not installed (pip install '.[dask]'): no --scheduler local run",
+              file=sys.stderr)
+        return RUNS_1X
+    return RUNS_1X + [DASK_RUN]
+
+
+def measure_once(corpus: Path, work: Path, repeat: int, runs: list) -> tuple[dict, list, dict]:
+    """The model alone and each run on the corpus once, ``repeat`` times; the fastest try of
+    each (the least disturbed by other processes) with the highest memory of its tries."""
+    limits, tries = [], {}
+    for attempt in range(repeat):
+        print(f"model alone (try {attempt + 1}) ...", file=sys.stderr)
+        limit = run_measured([sys.executable, __file__, "--limit-only", str(corpus)])
+        limits.append({**json.loads(limit["stdout"]), "peak_rss_mb": limit["peak_rss_mb"]})
+        for workers, scheduler in runs:
+            name = run_name({"corpus": "1x", "workers": workers, "scheduler": scheduler})
+            print(f"{name} (try {attempt + 1}) ...", file=sys.stderr)
+            out = work / f"out-1x-{workers}-{scheduler or 'local'}-{attempt}"
+            tries.setdefault((workers, scheduler), []).append(
+                end_to_end(corpus, out, workers, scheduler))
+    best_limit = dict(min(limits, key=lambda limit: limit["seconds"]),
+                      peak_rss_mb=max(limit["peak_rss_mb"] for limit in limits))
+    best_limit["tokens_per_second"] = best_limit["tokens"] / best_limit["seconds"]
+    tries_seconds = {"limit": [limit["seconds"] for limit in limits]}
+    best_runs = []
+    for (workers, scheduler), runs_tried in tries.items():
+        label = f"1x_workers_{workers}" + (f"_scheduler_{scheduler}" if scheduler else "")
+        tries_seconds[label] = [run["seconds"] for run in runs_tried]
+        best = dict(min(runs_tried, key=lambda run: run["seconds"]),
+                    peak_rss_mb=max(run["peak_rss_mb"] for run in runs_tried))
+        best_runs.append({"corpus": "1x", **best})
+    return best_limit, best_runs, tries_seconds
+
+
+def ratios_of(limit: dict, runs: list[dict], memory_workers: list[int]) -> dict:
+    by_key = {(run["corpus"], run["workers"], run.get("scheduler")): run for run in runs}
+    ratios = {
+        "end_to_end_1_worker_vs_limit": (by_key["1x", 1, None]["tokens_per_second"]
+                                         / limit["tokens_per_second"]),
+        "workers_2_vs_1": (by_key["1x", 2, None]["tokens_per_second"]
+                           / by_key["1x", 1, None]["tokens_per_second"]),
+    }
+    if ("1x", *DASK_RUN) in by_key:
+        ratios["dask_local_2_vs_workers_2"] = (by_key["1x", *DASK_RUN]["tokens_per_second"]
+                                               / by_key["1x", 2, None]["tokens_per_second"])
+    if memory_workers:
+        ratios["memory_4x_vs_1x"] = {
+            str(workers): by_key["4x", workers, None]["peak_rss_mb"]
+            / by_key["1x", workers, None]["peak_rss_mb"] for workers in memory_workers}
+    return ratios
+
+
+def main() -> None:
+    args = parse_args()
     if args.limit_only:  # the child process that measures the model alone
         print(json.dumps(model_limit(args.limit_only)))
         return
@@ -284,29 +368,8 @@ def main() -> None:
                          "data": str(args.data), "articles": len(texts),
                          "machine": machine(),
                          "model": model_identity(), "load_average": [os.getloadavg()[0]]}
-
-        limits, repeats = [], {}
-        for attempt in range(args.repeat):
-            print(f"model alone (try {attempt + 1}) ...", file=sys.stderr)
-            limit = run_measured([sys.executable, __file__, "--limit-only", str(corpus)])
-            limits.append({**json.loads(limit["stdout"]), "peak_rss_mb": limit["peak_rss_mb"]})
-            for workers in (1, 2):
-                print(f"entity-pipeline run, 1x corpus, --workers {workers} (try {attempt + 1}) "
-                      "...", file=sys.stderr)
-                run = end_to_end(corpus, work / f"out-1x-{workers}-{attempt}", workers)
-                repeats.setdefault(workers, []).append(run)
-        # The fastest try is the one least disturbed by other processes; memory: the highest.
-        figures["limit"] = dict(min(limits, key=lambda limit: limit["seconds"]),
-                                peak_rss_mb=max(limit["peak_rss_mb"] for limit in limits))
-        figures["limit"]["tokens_per_second"] = (figures["limit"]["tokens"]
-                                                 / figures["limit"]["seconds"])
-        figures["tries_seconds"] = {"limit": [limit["seconds"] for limit in limits]}
-        runs = figures["runs"] = []
-        for workers, tries in repeats.items():
-            figures["tries_seconds"][f"1x_workers_{workers}"] = [run["seconds"] for run in tries]
-            best = dict(min(tries, key=lambda run: run["seconds"]),
-                        peak_rss_mb=max(run["peak_rss_mb"] for run in tries))
-            runs.append({"corpus": "1x", **best})
+        figures["limit"], runs, figures["tries_seconds"] = measure_once(
+            corpus, work, args.repeat, runs_1x(args.no_dask))
         for workers in memory_workers:
             corpus_4x = work / "corpus-4x"
             if not corpus_4x.exists():
@@ -318,17 +381,8 @@ def main() -> None:
             if run["corpus"] == "1x" and run["tokens"] != figures["limit"]["tokens"]:
                 print(f"warning: the run counted {run['tokens']:,} tokens, the model alone "
                       f"{figures['limit']['tokens']:,}", file=sys.stderr)
-        by_key = {(run["corpus"], run["workers"]): run for run in runs}
-        ratios = figures["ratios"] = {
-            "end_to_end_1_worker_vs_limit": (by_key["1x", 1]["tokens_per_second"]
-                                             / figures["limit"]["tokens_per_second"]),
-            "workers_2_vs_1": (by_key["1x", 2]["tokens_per_second"]
-                               / by_key["1x", 1]["tokens_per_second"]),
-        }
-        if memory_workers:
-            ratios["memory_4x_vs_1x"] = {
-                str(workers): by_key["4x", workers]["peak_rss_mb"]
-                / by_key["1x", workers]["peak_rss_mb"] for workers in memory_workers}
+        figures["runs"] = runs
+        figures["ratios"] = ratios_of(figures["limit"], runs, memory_workers)
         figures["help_seconds"] = help_seconds()
         figures["load_average"].append(os.getloadavg()[0])
         figures["bars"] = BARS

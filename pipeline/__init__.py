@@ -7,38 +7,28 @@ The library is the product; the ``entity-pipeline`` command sits on top of it::
     tables = pipeline.read_tables("outputs")               # dict of pandas DataFrames
     mentions = list(pipeline.extract(["Tokajew bat Moskau um Hilfe."]))
     nlp = pipeline.load_model()                            # the embedded German NER model
+    pipeline.prune("outputs")                              # same as `entity-pipeline prune`
 
 Heavy dependencies (spaCy, pandas) are imported only when one of these is used.
 """
 
 import logging
 
-__version__ = "0.1.0"
-__all__ = ["__version__", "run", "extract", "read_tables", "load_model", "RunSummary"]
+from .about import __version__
+
+__all__ = ["__version__", "run", "extract", "read_tables", "load_model", "prune", "RunSummary"]
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())
 
-# The stage module pipeline/extract.py would shadow the function below once imported (Python
-# sets a package attribute for every loaded submodule): load it first (it is light), then
-# define the function, so `pipeline.extract` is the function and `from pipeline.extract
-# import mention_records` still finds the module.
-from . import extract as _extract_stage  # noqa: E402,F401
-
-
-def extract(records, model=None, normalize=True, batch_size=16):
-    """Yield plain mention records (doc_id, mention, sentence, start_char, end_char, text,
-    label, entity_id, name, compound) for articles given as dicts with ``id``/``doc_id`` and
-    ``text``, or as plain strings (numbered from 0)."""
-    from .batch import extract as extract_mentions
-
-    return extract_mentions(records, model=model, normalize=normalize, batch_size=batch_size)
-
-
+# Public name -> (module, attribute), imported on first use. No module of the package is named
+# like one of these names, or importing it would replace the attribute.
 _LAZY = {
-    "run": ("batch", "run"),
-    "RunSummary": ("batch", "RunSummary"),
-    "read_tables": ("write", "read_tables"),
+    "run": ("runner", "run"),
+    "RunSummary": ("runner", "RunSummary"),
+    "extract": ("analyse", "extract"),
+    "read_tables": ("tables", "read_tables"),
     "load_model": ("model", "load_model"),
+    "prune": ("pruning", "prune"),
 }
 
 

@@ -2,42 +2,148 @@
 
 Each command checks its options, calls one library function and reports. Imports of spaCy,
 pandas and the pipeline stages happen inside the commands, so ``--help`` and ``--version`` stay
-instant. To add a command, write a function below and decorate it with ``@app.command()``.
+instant. To add a command, write a function below, decorate it with ``@app.command()``, take its
+options from the shared aliases (``ModelOption``, ``out_option(...)`` ...) and run the library
+call inside ``with exit_codes():``.
 
 Exit codes: 0 every article processed, 1 some articles (or the run) failed after writing all
-that could be written, 2 usage error (missing input path, bad option), 130 interrupted.
+that could be written, or the inputs held no article, 2 usage error (missing input path, bad
+option, unknown model, unusable --out), 130 interrupted. ``EXIT_CODES`` maps the library's
+errors to them, for every command. What the terminal shows besides (progress bar, summaries)
+is in ``terminal``.
 """
 
 from __future__ import annotations
 
 import logging
-import sys
-from enum import Enum
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
-from . import __version__
+from .about import __version__
+from .analyse import ArticleNotFound
+from .dask_engine import ClusterError, ClusterSetupError
+from .model import ModelNotFoundError
+from .report import DEFAULT_ARTICLES, NoTables, ReportUnavailable  # light: libraries load on use
+from .training.conll import GoldFormatError
+from .settings import DEFAULT_BATCH_SIZE
+from .store import OutputBusy, OutputUnusable
+from .formats import DEFAULT_FORMATS, choose_formats, format_choices
+from .tables import DEFAULT_OUT, DEFAULT_TABLES, TABLES, choose_tables
+from .terminal import HelpfulTyper, RunProgress, report_prune, report_run
 
-app = typer.Typer(
+
+app = HelpfulTyper(
     name="entity-pipeline",
     help="Find the people, places and organisations in German news articles and write them "
-    "as tables (CSV and JSON).",
+    "as tables.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
 )
 
 log = logging.getLogger("pipeline")
-DEFAULT_TABLES = "documents,mentions,entities,cooccurrences,errors"
-ERRORS_SHOWN = 5
+
+# The errors a command can end with and their exit codes (first match wins; README "Exit codes").
+EXIT_CODES: tuple[tuple[type[BaseException], int], ...] = (
+    (ModelNotFoundError, 2),  # --model is neither an installed package nor a model folder
+    (OutputUnusable, 2),  # --out cannot be created or written, or is an input
+    (ClusterSetupError, 2),  # --scheduler: no Dask, no scheduler, or workers that differ
+    (ClusterError, 1),  # the cluster failed during the run (stored results are kept)
+    (OutputBusy, 1),  # another run holds --out
+    (ArticleNotFound, 1),  # show: no such article in the file
+    (GoldFormatError, 2),  # evaluate: the gold file is not NER gold
+    (NoTables, 2),  # report: the folder holds no tables of a run
+    (ReportUnavailable, 2),  # report: a library it draws with is missing
+    (ImportError, 1),  # an optional dependency is missing (train: floret)
+    (OSError, 1),  # writing failed (disk full ...): one line, not a traceback
+)
 
 
-class OutputFormat(str, Enum):
-    csv = "csv"
-    json = "json"
-    both = "both"
+@contextmanager
+def exit_codes(interrupted: str = "Interrupted.") -> Iterator[None]:
+    """End the command with one line on stderr and the exit code of a known error (or 130 with
+    ``interrupted`` on Ctrl-C) instead of a traceback."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        _stderr(interrupted)
+        raise typer.Exit(code=130) from None
+    except Exception as error:
+        code = next((code for kind, code in EXIT_CODES if isinstance(error, kind)), None)
+        if code is None:
+            raise
+        _stderr(f"Error: {error}")
+        raise typer.Exit(code=code) from None
+
+
+def _comma_list(choose):
+    """An option callback: split a comma-separated value and check it with ``choose``."""
+
+    def callback(value: str) -> tuple[str, ...]:
+        try:
+            return choose(value.split(","))
+        except ValueError as error:
+            raise typer.BadParameter(str(error)) from None
+
+    return callback
+
+
+# --- options shared by the commands ------------------------------------------------------------
+
+ModelOption = Annotated[Optional[str], typer.Option(
+    "--model", "-m", show_default="embedded German model", metavar="NAME",
+    help="spaCy pipeline with NER: an installed package such as de_core_news_lg, or a model "
+    "folder.")]
+NoNormalizeOption = Annotated[bool, typer.Option(
+    "--no-normalize", help="Keep each mention's text as its name (no merging of variants).")]
+FormatOption = Annotated[str, typer.Option(
+    "--format", "-f", callback=_comma_list(choose_formats), metavar="LIST",
+    help=f"Comma-separated table formats: {format_choices()}.")]
+TablesOption = Annotated[str, typer.Option(
+    "--tables", callback=_comma_list(choose_tables), metavar="LIST",
+    help=f"Comma-separated tables to write: {', '.join(TABLES)}, or 'all' (errors is always "
+    "written).")]
+BatchSizeOption = Annotated[int, typer.Option(
+    "--batch-size", min=1, metavar="N", help="Articles per spaCy batch.")]
+QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no summary.")]
+ForceOption = Annotated[bool, typer.Option(
+    "--force", help="Reprocess every article instead of reusing earlier results.")]
+
+
+def out_option(help: str):
+    return typer.Option("--out", "-o", file_okay=False, metavar="DIR", help=help)
+
+
+def workers_option(help: str):
+    return typer.Option("--workers", "-w", min=1, metavar="N", help=help)
+
+
+def _existing_paths(paths):
+    """An argument callback: every path must exist. A symbolic link counts even when it is
+    broken or loops, so that the reader reports it with its own clear row; click's
+    ``exists=True`` would call it missing."""
+    if paths is None:
+        return paths
+    for path in paths if isinstance(paths, list) else [paths]:
+        if not os.path.lexists(path):
+            raise typer.BadParameter(f"'{path}' does not exist.")
+    return paths
+
+
+def _delimiter(value: str | None) -> str | None:
+    """An option callback: one character, or the name ``tab``."""
+    if value is None:
+        return None
+    delimiter = {"tab": "\t", "\\t": "\t"}.get(value.lower(), value)
+    if len(delimiter) != 1 or delimiter.isalnum() or delimiter in "\"\r\n ":
+        raise typer.BadParameter(f"'{value}' is not a delimiter: give one character such as "
+                                 "';', ',' or '|', or 'tab'")
+    return delimiter
 
 
 def _version_callback(value: bool) -> None:
@@ -74,177 +180,160 @@ def _stderr(message: str) -> None:
 def run_command(
     inputs: Annotated[
         list[Path],
-        typer.Argument(exists=True, show_default=False, metavar="INPUT...",
-                       help="Article files (.txt, .jsonl, .csv) or folders, read recursively."),
+        typer.Argument(callback=_existing_paths, show_default=False, metavar="INPUT",
+                       help="Article files (.txt, .jsonl, .csv, .tsv, .parquet) or folders, "
+                       "read recursively."),
     ],
-    out: Annotated[Path, typer.Option("--out", "-o", file_okay=False,
-                                      help="Folder for the tables.")] = Path("outputs"),
-    output_format: Annotated[OutputFormat, typer.Option(
-        "--format", "-f", help="Table format: csv, json or both.")] = OutputFormat.both,
-    model: Annotated[Optional[str], typer.Option(
-        "--model", "-m", show_default="embedded German model",
-        help="spaCy pipeline with NER: an installed package such as de_core_news_lg, or a "
-        "model folder.")] = None,
-    tables: Annotated[str, typer.Option(
-        "--tables", help="Comma-separated tables to write: documents, mentions, entities, "
-        "cooccurrences, tokens, errors, or 'all' (errors is always written).")] = DEFAULT_TABLES,
-    workers: Annotated[int, typer.Option(
-        "--workers", "-w", min=1, help="Processes, each loading the model once.")] = 1,
-    batch_size: Annotated[int, typer.Option(
-        "--batch-size", min=1, help="Articles per spaCy batch.")] = 16,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q",
-                                        help="No progress bar and no summary.")] = False,
-    force: Annotated[bool, typer.Option(
-        "--force", help="Reprocess every article instead of reusing earlier results.")] = False,
-    no_normalize: Annotated[bool, typer.Option(
-        "--no-normalize", help="Keep each mention's text as its name (no merging of variants).",
-    )] = False,
+    out: Annotated[Path, out_option("Folder for the tables.")] = Path(DEFAULT_OUT),
+    formats: FormatOption = ",".join(DEFAULT_FORMATS),
+    model: ModelOption = None,
+    tables: TablesOption = ",".join(DEFAULT_TABLES),
+    workers: Annotated[int, workers_option("Processes, each loading the model once.")] = 1,
+    scheduler: Annotated[Optional[str], typer.Option(
+        "--scheduler", metavar="ADDRESS",
+        help="Analyse on a Dask cluster: a scheduler address (tcp://HOST:8786), or 'local' "
+        "for a local cluster of --workers processes. Needs Dask: pip install "
+        "'entity-pipeline\\[dask]'.")] = None,
+    batch_size: BatchSizeOption = DEFAULT_BATCH_SIZE,
+    csv_delimiter: Annotated[Optional[str], typer.Option(
+        "--csv-delimiter", callback=_delimiter, metavar="CHAR",
+        show_default="found from the header",
+        help="Delimiter of .csv/.tsv files: one character, or 'tab'.")] = None,
+    quiet: QuietOption = False,
+    force: ForceOption = False,
+    no_normalize: NoNormalizeOption = False,
+    report: Annotated[bool, typer.Option(
+        "--report", help="Also write OUT/report.html (as the report command does).")] = False,
 ) -> None:
     """Process articles into tables in --out; rerun to add articles or resume."""
     _setup_logging(quiet)
-    from .write import TABLES
+    from .runner import run
 
-    chosen = [name.strip() for name in tables.split(",") if name.strip()]
-    unknown = [name for name in chosen if name not in TABLES and name != "all"]
-    if unknown or not chosen:
-        raise typer.BadParameter(
-            f"unknown table {', '.join(unknown) or '(none)'}; choose from {', '.join(TABLES)} "
-            "or all", param_hint="--tables")
-    formats = ["csv", "json"] if output_format is OutputFormat.both else [output_format.value]
-
-    from . import batch
-    from .model import ModelNotFoundError
-
-    try:
-        with _progress(quiet) as advance:
-            summary = batch.run(inputs, out, model=model, normalize=not no_normalize,
-                                tables=chosen, formats=formats, workers=workers,
-                                batch_size=batch_size, force=force, progress=advance)
-    except ModelNotFoundError as error:
-        _stderr(f"Error: {error}")
-        raise typer.Exit(code=2) from None
-    except batch.OutputBusy as error:
-        _stderr(f"Error: {error}")
-        raise typer.Exit(code=1) from None
-    except KeyboardInterrupt:
-        _stderr(f"Interrupted. Finished articles are saved in {out}; run the same command "
-                "again to resume. The previous tables are unchanged.")
-        raise typer.Exit(code=130) from None
+    interrupted = (f"Interrupted. Finished articles are saved in {out}; run the same command "
+                   "again to resume. The previous tables are unchanged.")
+    with exit_codes(interrupted), RunProgress(quiet, inputs, out) as advance:
+        summary = run(inputs, out, model=model, normalize=not no_normalize, tables=tables,
+                      formats=formats, workers=workers, scheduler=scheduler,
+                      batch_size=batch_size, force=force, csv_delimiter=csv_delimiter,
+                      progress=advance)
     if not quiet:
-        _report(summary)
+        report_run(summary)
+    _report_after_run(out, report, quiet)
     raise typer.Exit(code=summary.exit_code)
 
 
-class _progress:
-    """A rich progress display on stderr, only when stderr is a terminal and not --quiet."""
+@app.command("prune")
+def prune_command(
+    out: Annotated[Path, typer.Argument(
+        file_okay=False, show_default=False, metavar="OUT",
+        help="The --out folder of earlier runs.")],
+    current_only: Annotated[bool, typer.Option(
+        "--current-only", help="Keep only what the current tables use, not the latest "
+        "results of other settings (--tables all, --no-normalize, another --model).")] = False,
+) -> None:
+    """Delete stored results no run will reuse: of articles no longer in the inputs, of
+    changed articles, and of older versions or models."""
+    from .pruning import prune
 
-    def __init__(self, quiet: bool):
-        self.enabled = not quiet and sys.stderr.isatty()
-        self.display = None
-
-    def __enter__(self):
-        if not self.enabled:
-            return None
-        from rich.console import Console
-        from rich.progress import Progress, SpinnerColumn, TimeElapsedColumn
-
-        # The total is unknown while the inputs stream in, so count up instead of a bar.
-        self.display = Progress(SpinnerColumn(), "{task.completed:,.0f}",
-                                "[progress.description]{task.description}", TimeElapsedColumn(),
-                                console=Console(stderr=True), transient=True)
-        self.display.__enter__()
-        task = self.display.add_task("articles analysed", total=None)
-        return lambda count: self.display.advance(task, count)
-
-    def __exit__(self, *exc_info):
-        if self.display is not None:
-            self.display.__exit__(*exc_info)
-        return False
+    with exit_codes():
+        summary = prune(out, current_only=current_only)
+    report_prune(summary)
 
 
-def _count(number: int, noun: str, plural: str | None = None) -> str:
-    return f"{number:,} {noun if number == 1 else plural or noun + 's'}"
+@app.command("report")
+def report_command(
+    out: Annotated[Path, typer.Argument(
+        file_okay=False, show_default=False,
+        help="The --out folder of a run (its tables are read, report.html is written there).")],
+    articles: Annotated[int, typer.Option(
+        "--articles", min=0,
+        help="How many of the articles with the most mentions to show, highlighted.")
+    ] = DEFAULT_ARTICLES,
+) -> None:
+    """Write OUT/report.html: charts, network, entity table and highlighted articles, one
+    file that opens offline in any browser."""
+    _write_report(out, articles=articles)
 
 
-def _report(summary) -> None:
-    _stderr(
-        f"{_count(summary.articles, 'article')} ({summary.processed:,} analysed, "
-        f"{summary.reused:,} reused), {_count(summary.tokens, 'token')}, "
-        f"{_count(summary.mentions, 'mention')}, "
-        f"{_count(summary.entities, 'entity', 'entities')}, {_count(summary.errors, 'error')} in "
-        f"{summary.seconds:.1f} s ({summary.tokens_per_second:,.0f} tokens/s)"
-    )
-    _stderr(f"Tables in {summary.out}: {', '.join(summary.tables)}")
-    if summary.errors:
-        _stderr(f"{summary.errors} input(s) could not be processed; see "
-                f"{summary.out / 'errors.csv'} or errors.json, for example:")
-        _show_errors(summary.out)
+def _report_after_run(out: Path, report: bool, quiet: bool) -> None:
+    """``run --report`` writes the report; a plain run says when an old one is out of date."""
+    if report:
+        _write_report(out, quiet=quiet)
+    elif (out / "report.html").exists() and not quiet:
+        _stderr(f"{out / 'report.html'} is from an earlier run; update it with: "
+                f"entity-pipeline report {out}")
 
 
-def _show_errors(out: Path) -> None:
-    import json
+def _write_report(target: Path, articles: int = DEFAULT_ARTICLES, quiet: bool = False,
+                  article: tuple | None = None) -> None:
+    """Write the report of the run in ``target``, or, given ``(article, mentions)``, the page
+    of one article to ``target``. Exit 2 when there are no tables or a library is missing,
+    1 when the file cannot be written."""
+    from .report import write_article_page, write_report
 
-    path = out / "errors.json"
-    if path.exists():
-        rows = json.loads(path.read_text(encoding="utf-8"))
-    else:
-        import csv
-
-        with open(out / "errors.csv", encoding="utf-8", newline="") as stream:
-            rows = list(csv.DictReader(stream))
-    for row in rows[:ERRORS_SHOWN]:
-        line = f":{row['line']}" if row.get("line") else ""
-        _stderr(f"  {row['source']}{line}: {row['error']}: {row['message']}")
+    with exit_codes():
+        try:
+            if article is None:
+                path = write_report(target, articles)
+                message = f"Report: {path} ({path.stat().st_size / 1e6:.1f} MB); open it in a browser"
+            else:
+                message = f"Highlighted article: {write_article_page(target, *article)}"
+        except OSError as error:
+            _stderr(f"Error: cannot write {error.filename or target}: {error.strerror or error}")
+            raise typer.Exit(code=1) from None
+    if not quiet:
+        _stderr(message)
 
 
 @app.command("show")
 def show_command(
-    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False,
-                                         help="An article file (.txt, .jsonl or .csv).")],
+    file: Annotated[Path, typer.Argument(
+        callback=_existing_paths, dir_okay=False, show_default=False,
+        help="An article file (.txt, .jsonl, .csv, .tsv or .parquet).")],
     doc_id: Annotated[Optional[str], typer.Option(
         "--id", help="Which article of a .jsonl/.csv file (default: the first).")] = None,
-    model: Annotated[Optional[str], typer.Option(
-        "--model", "-m", show_default="embedded German model",
-        help="spaCy pipeline with NER (package name or folder).")] = None,
-    no_normalize: Annotated[bool, typer.Option(
-        "--no-normalize", help="Keep each mention's text as its name.")] = False,
+    model: ModelOption = None,
+    no_normalize: NoNormalizeOption = False,
+    html: Annotated[Optional[Path], typer.Option(
+        "--html", dir_okay=False, metavar="PAGE.html",
+        help="Also write the article with its mentions highlighted to this HTML page.")] = None,
 ) -> None:
-    """Print one article's entities as a table."""
+    """Print one article's entities as a table (and, with --html, highlight them in the text)."""
     _setup_logging(quiet=False)
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
-    from .batch import article_entities
-    from .model import ModelNotFoundError
+    from .analyse import article_entities
+    from .read import printable
 
-    try:
+    with exit_codes():
         article, mentions, entities = article_entities(file, doc_id, model,
                                                        normalize=not no_normalize)
-    except ModelNotFoundError as error:
-        _stderr(f"Error: {error}")
-        raise typer.Exit(code=2) from None
-    except LookupError as error:
-        _stderr(f"Error: {error}")
-        raise typer.Exit(code=1) from None
-    table = Table(title=f"{article['doc_id']} ({article['date'] or 'no date'}): "
-                  f"{len(entities)} entities, {len(mentions)} mentions")
+    # Ids, names and dates are data: escaped, so that "[/]" in them is text, not rich markup.
+    table = Table(title=escape(f"{printable(article['doc_id'])} "
+                               f"({article['date'] or 'no date'}): {len(entities)} entities, "
+                               f"{len(mentions)} mentions"))
     for column in ("name", "label", "mentions", "variants"):
         table.add_column(column, justify="right" if column == "mentions" else "left")
     for entity in sorted(entities, key=lambda e: (-e["mentions"], e["name"])):
         variants = entity.get("variants") or []
         if isinstance(variants, str):
             variants = variants.split(" | ")
-        table.add_row(entity["name"], entity["label"], str(entity["mentions"]),
-                      ", ".join(v for v in variants if v != entity["name"]))
+        table.add_row(escape(entity["name"]), escape(entity["label"]), str(entity["mentions"]),
+                      escape(", ".join(v for v in variants if v != entity["name"])))
     Console(width=120).print(table)
+    if html is not None:
+        _write_report(html, article=(article, mentions))
 
 
 @app.command("train")
 def train_command(
-    data: Annotated[Path, typer.Argument(exists=True, file_okay=False,
-                    help="Folder with the gold corpora, one subfolder per corpus (see MODEL_CARD.md).")],
-    out: Annotated[Path, typer.Option("--out", "-o", file_okay=False,
-                   help="Where to write the trained model folder.")] = Path("training/model"),
+    data: Annotated[Path, typer.Argument(
+        exists=True, file_okay=False,
+        help="Folder with the gold corpora, one subfolder per corpus (see MODEL_CARD.md).")],
+    out: Annotated[Path, out_option("Where to write the trained model folder.")
+                   ] = Path("training/model"),
     work: Annotated[Path, typer.Option("--work", file_okay=False,
                     help="Cache for converted corpora and vectors.")] = Path("training/work"),
     seed: Annotated[int, typer.Option(help="Random seed for the data split and training.")] = 0,
@@ -252,16 +341,17 @@ def train_command(
                        help="Train and use floret static vectors.")] = True,
     max_steps: Annotated[Optional[int], typer.Option(min=1,
                          help="Stop after this many steps (default: the config's).")] = None,
-    teachers: Annotated[int, typer.Option(min=0,
-                        help="Teacher models whose agreed tags on Wikipedia become silver data; 0: gold only.")] = 2,
+    teachers: Annotated[int, typer.Option(
+        min=0, help="Teacher models whose agreed tags on Wikipedia become silver data; "
+        "0: gold only.")] = 2,
     silver_lines: Annotated[int, typer.Option(min=1,
                             help="Wikipedia lines the teachers tag.")] = 120000,
-    workers: Annotated[int, typer.Option(min=1,
-                       help="Processes for teachers, tagging and vectors (one per core).")] = 2,
+    workers: Annotated[int, workers_option(
+        "Processes for teachers, tagging and vectors (one per core).")] = 2,
     knowledge: Annotated[bool, typer.Option("--knowledge/--no-knowledge",
                          help="Feed name lists to the model as token features.")] = True,
-    pretrain: Annotated[bool, typer.Option("--pretrain/--no-pretrain",
-                        help="Pretrain the tok2vec on the encyclopedic text first (about an hour).")] = False,
+    pretrain: Annotated[bool, typer.Option("--pretrain/--no-pretrain", help=(
+        "Pretrain the tok2vec on the encyclopedic text first (about an hour)."))] = False,
 ) -> None:
     """Train the German NER model from the open gold corpora (CPU, about an hour)."""
     from .training.pretrain import PretrainSettings
@@ -271,40 +361,33 @@ def train_command(
     _setup_logging(quiet=False)
     log.setLevel(logging.INFO)
     silver = SilverSettings(teachers=teachers, sentences=silver_lines)
-    try:
+    with exit_codes():
         model_dir = train(data, out, work, seed=seed, vectors=vectors, max_steps=max_steps,
                           workers=workers, silver=silver, knowledge=knowledge,
                           pretrain=PretrainSettings() if pretrain else None)
-    except ImportError as error:
-        _stderr(f"Error: {error}")
-        raise typer.Exit(code=1) from None
-    _stderr(f"model written to {model_dir}; score it with: entity-pipeline evaluate GOLD --model {model_dir}")
+    _stderr(f"model written to {model_dir}; score it with: "
+            f"entity-pipeline evaluate GOLD --model {model_dir}")
 
 
 @app.command("evaluate")
 def evaluate_command(
     gold: Annotated[Path, typer.Argument(exists=True, dir_okay=False,
                     help="Gold NER file: GermEval 2014 TSV or CoNLL 'token tag'.")],
-    model: Annotated[Optional[str], typer.Option(
-        help="Installed spaCy model name or model folder (default: the embedded model).")] = None,
+    model: ModelOption = None,
     json_output: Annotated[bool, typer.Option("--json", help="Print the scores as JSON.")] = False,
 ) -> None:
     """Precision, recall and F1 per label (PER, LOC, ORG) and micro, exact spans, raw text."""
     import json
 
-    from .model import ModelNotFoundError
-    from .training.conll import GoldFormatError
     from .training.evaluate import evaluate
 
-    try:
+    with exit_codes():
         result = evaluate(gold, model)
-    except (ModelNotFoundError, GoldFormatError) as error:
-        _stderr(f"Error: {error}")
-        raise typer.Exit(code=2) from None
     if json_output:
         typer.echo(json.dumps(result, indent=2))
         return
     typer.echo(f"{result['gold']}: {result['sentences']} sentences, model {model or 'embedded'}")
     typer.echo(f"{'label':<6} {'precision':>9} {'recall':>7} {'f1':>7} {'support':>8}")
     for label, row in result["scores"].items():
-        typer.echo(f"{label:<6} {row['precision']:>9.3f} {row['recall']:>7.3f} {row['f1']:>7.3f} {row['support']:>8}")
+        typer.echo(f"{label:<6} {row['precision']:>9.3f} {row['recall']:>7.3f} "
+                   f"{row['f1']:>7.3f} {row['support']:>8}")

@@ -8,14 +8,8 @@ import os
 import shutil
 from pathlib import Path
 
-from conftest import (SAMPLE, articles, load_json, run_cli, sample_body, table_bytes,
-                      write_jsonl)
-
-
-def summary_counts(result) -> str:
-    """The '(N analysed, M reused)' part of the summary line."""
-    first = result.stderr.splitlines()[0]
-    return first[first.index("(") + 1:first.index(")")]
+from conftest import (SAMPLE, articles, deny_access, load_json, run_cli, sample_body,
+                      summary_counts, table_bytes, write_jsonl)
 
 
 def test_incremental_run_equals_a_full_run(corpus, tmp_path):
@@ -23,7 +17,7 @@ def test_incremental_run_equals_a_full_run(corpus, tmp_path):
     out = tmp_path / "out"
     first = run_cli("run", corpus, "--out", out)
     assert first.exit_code == 0, first.output
-    assert summary_counts(first) == "21 analysed, 0 reused"
+    assert summary_counts(first) == "21 analysed, 0 reused, 0 removed"
 
     # add articles, change one, remove one
     changed = articles(20)
@@ -33,38 +27,48 @@ def test_incremental_run_equals_a_full_run(corpus, tmp_path):
     write_jsonl(corpus / "sub" / "b.jsonl", articles(5, offset=500, prefix="neu"))
     again = run_cli("run", corpus, "--out", out)
     assert again.exit_code == 0, again.output
-    assert summary_counts(again) == "6 analysed, 19 reused"
+    assert summary_counts(again) == "6 analysed, 19 reused, 1 removed"
 
     scratch = tmp_path / "scratch"
     full = run_cli("run", corpus, "--out", scratch)
-    assert summary_counts(full) == "25 analysed, 0 reused"
+    assert summary_counts(full) == "25 analysed, 0 reused, 0 removed"
     assert table_bytes(out) == table_bytes(scratch)
     ids = [d["doc_id"] for d in load_json(out, "documents")]
     assert "art-00007" not in ids and "neu-00500" in ids and len(ids) == 25
     assert ids == sorted(ids)
-    shards = list((out / ".entity-pipeline" / "shards").glob("*/*.json"))
-    assert len(shards) == 25, "shards of removed or changed articles are pruned"
+    shards = out / ".entity-pipeline" / "shards"
+    assert len(list(shards.glob("*/*.json"))) == 27, "a run keeps removed articles' results"
 
+    pruned = run_cli("prune", out)
+    assert pruned.exit_code == 0, pruned.output
+    assert pruned.stderr.startswith("Removed 2 stored results (")
+    assert len(list(shards.glob("*/*.json"))) == 25, "prune deletes the removed and changed"
     unchanged = run_cli("run", corpus, "--out", out)
-    assert summary_counts(unchanged) == "0 analysed, 25 reused"
+    assert summary_counts(unchanged) == "0 analysed, 25 reused, 0 removed"
     assert table_bytes(out) == table_bytes(scratch)
 
 
-def test_force_and_option_changes_reprocess(corpus, tmp_path):
+def test_force_and_option_changes_reprocess_and_switching_back_reuses(corpus, tmp_path):
     out = tmp_path / "out"
-    assert summary_counts(run_cli("run", corpus, "--out", out)) == "1 analysed, 0 reused"
-    assert summary_counts(run_cli("run", corpus, "--out", out, "--force")) == "1 analysed, 0 reused"
-    raw = run_cli("run", corpus, "--out", out, "--no-normalize")
-    assert summary_counts(raw) == "1 analysed, 0 reused"
-    for mention in load_json(out, "mentions"):
-        assert mention["name"] == mention["text"]
-    tokens = run_cli("run", corpus, "--out", out, "--no-normalize", "--tables", "all")
-    assert summary_counts(tokens) == "1 analysed, 0 reused"
-    assert summary_counts(run_cli("run", corpus, "--out", out, "--no-normalize",
-                                  "--tables", "all")) == "0 analysed, 1 reused"
+    counts = [summary_counts(run_cli("run", corpus, "--out", out, *options)) for options in (
+        [], ["--force"], ["--no-normalize"], ["--no-normalize", "--tables", "all"],
+        ["--no-normalize", "--tables", "all"], [], ["--tables", "all"], ["--no-normalize"],
+        ["--tables", "all"])]
+    analysed, reused = "1 analysed, 0 reused, 0 removed", "0 analysed, 1 reused, 0 removed"
+    assert counts == [analysed, analysed, analysed, analysed, reused, reused, analysed, reused,
+                      reused], "each setting analyses once; switching back reuses"
     manifest = json.loads((out / ".entity-pipeline" / "manifest.json").read_text())
-    assert manifest["settings"]["normalize"] is False
+    assert (manifest["settings"]["normalize"], manifest["settings"]["tokens"]) == (True, True)
     assert list(manifest["articles"]) == ["kasachstan-2022-01"]
+    shards = out / ".entity-pipeline" / "shards"
+    assert len(list(shards.glob("*/*.json"))) == 4
+    kept = run_cli("prune", out)
+    assert kept.stderr.startswith("Removed 0 stored results (0.0 MB) from ")
+    assert "the latest results of 3 other settings" in kept.stderr
+    assert len(list(shards.glob("*/*.json"))) == 4
+    assert run_cli("prune", out, "--current-only").exit_code == 0
+    assert len(list(shards.glob("*/*.json"))) == 1
+    assert summary_counts(run_cli("run", corpus, "--out", out, "--tables", "all")) == reused
 
 
 def test_one_and_two_workers_give_identical_bytes(corpus, tmp_path):
@@ -74,13 +78,13 @@ def test_one_and_two_workers_give_identical_bytes(corpus, tmp_path):
     result = run_cli("run", corpus, "--out", two, "--tables", "all", "--workers", "2",
                      "--batch-size", "7")
     assert result.exit_code == 0, result.output
-    assert summary_counts(result) == "41 analysed, 0 reused"
+    assert summary_counts(result) == "41 analysed, 0 reused, 0 removed"
     assert len(table_bytes(one)) == 12
     assert table_bytes(one) == table_bytes(two)
 
 
 def test_second_run_on_the_same_output_is_refused(corpus, tmp_path):
-    from pipeline.batch import output_lock
+    from pipeline.store import output_lock
 
     out = tmp_path / "out"
     with output_lock(out):
@@ -99,7 +103,6 @@ def test_every_bad_input_gets_an_errors_row(corpus, tmp_path, monkeypatch):
     (corpus / "latin1.txt").write_bytes("Grüße aus Köln an die Bürger.".encode("cp1252"))
     (corpus / "broken.txt").symlink_to(tmp_path / "does-not-exist.txt")
     (corpus / "secret.txt").write_text(good, encoding="utf-8")
-    (corpus / "secret.txt").chmod(0)
     with open(corpus / "huge.txt", "wb") as stream:
         chunk = b"Kasachstan Almaty Tokajew " * 40_000
         for _ in range(100):
@@ -110,20 +113,9 @@ def test_every_bad_input_gets_an_errors_row(corpus, tmp_path, monkeypatch):
         encoding="utf-8")
     (corpus / "rows.csv").write_text('id,text\nc1,"Olaf Scholz war in Wien."\nc2,a,b\n',
                                      encoding="utf-8")
-    if os.geteuid() == 0:  # root reads anything: simulate the permission error
-        from pipeline import read
-
-        real_open = open
-
-        def refusing_open(file, *args, **kwargs):
-            if Path(file).name == "secret.txt":
-                raise PermissionError(13, "Permission denied", str(file))
-            return real_open(file, *args, **kwargs)
-
-        monkeypatch.setattr(read, "open", refusing_open, raising=False)
+    deny_access(monkeypatch, corpus / "secret.txt")
     out = tmp_path / "out"
     result = run_cli("run", corpus, "--out", out)
-    (corpus / "secret.txt").chmod(0o644)
     assert result.exit_code == 1, result.output
     errors = [(Path(e["source"]).name, e["line"], e["error"]) for e in load_json(out, "errors")]
     assert errors == [
@@ -142,7 +134,7 @@ def test_every_bad_input_gets_an_errors_row(corpus, tmp_path, monkeypatch):
                          ("kasachstan-2022-01", SAMPLE.name)]
     accounted = {name for name, *_ in errors} | {name for _, name in documents}
     assert accounted == {path.name for path in corpus.iterdir()}
-    assert "9 input(s) could not be processed" in result.stderr
+    assert "9 inputs could not be processed" in result.stderr
 
 
 def test_csv_is_spreadsheet_safe_and_json_exact(tmp_path):
@@ -173,5 +165,54 @@ def test_output_folder_inside_the_input_is_skipped(corpus):
     out = corpus / "outputs"
     assert run_cli("run", corpus, "--out", out).exit_code == 0
     result = run_cli("run", corpus, "--out", out)
-    assert (result.exit_code, summary_counts(result)) == (0, "0 analysed, 1 reused")
+    assert (result.exit_code, summary_counts(result)) == (0, "0 analysed, 1 reused, 0 removed")
     shutil.rmtree(out)
+
+
+def test_inputs_without_articles_leave_the_tables_alone(corpus, tmp_path):
+    write_jsonl(corpus / "a.jsonl", articles(3))
+    out = tmp_path / "out"
+    assert run_cli("run", corpus, "--out", out).exit_code == 0
+    before = table_bytes(out)
+    manifest = (out / ".entity-pipeline" / "manifest.json").read_bytes()
+    empty, bad = tmp_path / "leer", tmp_path / "kaputt"
+    empty.mkdir()
+    bad.mkdir()
+    (bad / "latin1.txt").write_bytes("Grüße aus Köln.".encode("cp1252"))
+    (bad / "leer.jsonl").write_bytes(b"\n")
+    for inputs, errors in (([empty], 0), ([bad], 2), ([empty, bad], 2)):
+        result = run_cli("run", *inputs, "--out", out)
+        assert result.exit_code == 1, result.output
+        lines = result.stderr.splitlines()
+        assert lines[0] == (f"No articles in the inputs: the tables in {out} (4 articles) are "
+                            "unchanged. Check the input paths (to empty the tables, delete "
+                            "the folder).")
+        if errors:
+            assert lines[1] == (f"{errors} inputs could not be processed (not written to the "
+                                "unchanged errors table):")
+            assert lines[2].startswith(f"  {bad / 'latin1.txt'}: not-utf8: ")
+        assert table_bytes(out) == before
+        assert (out / ".entity-pipeline" / "manifest.json").read_bytes() == manifest
+    again = run_cli("run", corpus, "--out", out)
+    assert summary_counts(again) == "0 analysed, 4 reused, 0 removed", "stored results kept"
+
+
+def test_a_fresh_run_without_articles_writes_empty_tables_and_says_so(tmp_path):
+    (tmp_path / "leer").mkdir()
+    result = run_cli("run", tmp_path / "leer", "--out", tmp_path / "out")
+    assert result.exit_code == 1, result.output
+    assert result.stderr.splitlines()[3] == ("No articles in the inputs: the tables are empty. "
+                                             "Check the input paths.")
+    assert load_json(tmp_path / "out", "documents") == []
+
+
+def test_the_summary_counts_the_articles_removed_from_the_tables(corpus, tmp_path):
+    write_jsonl(corpus / "a.jsonl", articles(3))
+    out = tmp_path / "out"
+    run_cli("run", corpus, "--out", out)
+    write_jsonl(corpus / "a.jsonl", articles(1))
+    assert summary_counts(run_cli("run", corpus, "--out", out)) == "0 analysed, 2 reused, 2 removed"
+    (corpus / SAMPLE.name).unlink()
+    assert summary_counts(run_cli("run", corpus, "--out", out)) == "0 analysed, 1 reused, 1 removed"
+    write_jsonl(corpus / "a.jsonl", articles(3))
+    assert summary_counts(run_cli("run", corpus, "--out", out)) == "0 analysed, 3 reused, 0 removed"

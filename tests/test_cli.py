@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 
 import pytest
 
 from conftest import ROOT, SAMPLE, load_json, run_cli, sample_body
+from pipeline.about import __version__
 from pipeline.cli import app
+
 
 def command_names() -> list[str]:
     import typer
@@ -26,21 +29,22 @@ def test_help_for_every_command(command):
     assert {"run", "show"} <= set(command_names())
 
 
-def test_help_and_version_do_not_import_spacy_or_pandas():
+def test_help_and_version_do_not_import_spacy_pandas_pyarrow_duckdb_or_dask():
     code = ("import sys\nfrom pipeline.cli import app\n"
             "for args in (['--help'], ['run', '--help'], ['--version']):\n"
             "    try:\n        app(args, prog_name='entity-pipeline')\n"
             "    except SystemExit as exit:\n        assert exit.code == 0, exit.code\n"
-            "print(sorted(m for m in ('spacy', 'pandas', 'thinc') if m in sys.modules))\n")
+            "print(sorted(m for m in ('spacy', 'pandas', 'thinc', 'pyarrow', 'duckdb', 'dask',\n"
+            "                          'distributed') if m in sys.modules))\n")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             cwd=ROOT, check=True)
     assert result.stdout.strip().endswith("[]")
-    assert "entity-pipeline 0.1.0" in result.stdout
+    assert f"entity-pipeline {__version__}" in result.stdout
 
 
 def test_version():
     result = run_cli("--version")
-    assert (result.exit_code, result.stdout) == (0, "entity-pipeline 0.1.0\n")
+    assert (result.exit_code, result.stdout) == (0, f"entity-pipeline {__version__}\n")
 
 
 def test_missing_input_is_a_usage_error(tmp_path):
@@ -79,8 +83,9 @@ def test_run_on_the_sample_article(sample_run):
     for mention in mentions:
         assert body[mention["start_char"]:mention["end_char"]] == mention["text"]
     assert [m["mention"] for m in mentions] == list(range(len(mentions)))
-    assert result.stderr.startswith(f"1 article (1 analysed, 0 reused), 786 tokens, "
-                                    f"{len(mentions)} mentions, ")
+    assert result.stderr.startswith(f"1 article, 786 tokens, {len(mentions)} mentions, ")
+    assert re.fullmatch(r"1 analysed \([\d,]+ tokens/s\), 0 reused, 0 removed",
+                        result.stderr.splitlines()[1])
 
 
 def test_sample_article_finds_tokajew_almaty_and_odkb(sample_run):
@@ -137,6 +142,59 @@ def test_format_csv_only_and_stale_tables_removed(sample_run, tmp_path):
                      "mentions.csv"]
 
 
+def test_format_json_alone_and_the_summary_names_the_errors_file_written(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / SAMPLE.name).write_bytes(SAMPLE.read_bytes())
+    (corpus / "empty.txt").write_bytes(b"")
+    out = tmp_path / "out"
+    result = run_cli("run", corpus, "--out", out, "-f", "json")
+    assert result.exit_code == 1, result.output
+    assert sorted(path.name for path in out.iterdir() if not path.name.startswith(".")) == [
+        "cooccurrences.json", "documents.json", "entities.json", "errors.json", "mentions.json"]
+    lines = result.stderr.splitlines()
+    assert lines[3] == f"1 input could not be processed; see {out / 'errors.json'}, for example:"
+    assert lines[4].startswith(f"  {corpus / 'empty.txt'}: empty: ")
+    both = run_cli("run", corpus, "--out", out, "--format", "both")
+    assert f"see {out / 'errors.csv'} or {out / 'errors.json'}, for" in both.stderr
+
+
+@pytest.mark.parametrize("formats", ["xlsx", "csv,parquet-ish", ","])
+def test_unknown_format_is_a_usage_error(tmp_path, formats):
+    result = run_cli("run", SAMPLE, "--out", tmp_path / "out", "--format", formats)
+    assert result.exit_code == 2
+    assert "unknown format" in result.output and "choose from csv, json" in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def commands_with_a_model() -> list[str]:
+    import typer
+
+    commands = typer.main.get_command(app).commands
+    return sorted(name for name, command in commands.items()
+                  if any("--model" in param.opts for param in command.params))
+
+
+def test_every_command_that_takes_a_model_has_dash_m():
+    import typer
+
+    commands = typer.main.get_command(app).commands
+    assert commands_with_a_model() == ["evaluate", "run", "show"]
+    for name in commands_with_a_model():
+        [option] = [param for param in commands[name].params if "--model" in param.opts]
+        assert option.opts == ["--model", "-m"], name
+
+
+@pytest.mark.parametrize("command", commands_with_a_model())
+def test_an_unknown_model_is_a_usage_error_for_every_command(command, tmp_path):
+    arguments = {"run": [SAMPLE, "--out", tmp_path / "out"], "show": [SAMPLE],
+                 "evaluate": [ROOT / "tests" / "data" / "gold-germeval.tsv"]}[command]
+    result = run_cli(command, *arguments, "-m", "de_core_news_xx")
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith("Error: spaCy model 'de_core_news_xx' is not installed")
+    assert "Traceback" not in result.output
+
+
 def test_show_prints_the_entities(tmp_path):
     result = run_cli("show", SAMPLE)
     assert result.exit_code == 0, result.output
@@ -154,19 +212,18 @@ def test_show_picks_an_article_by_id(tmp_path):
     assert "x2 (no date): 0 entities, 0 mentions" in result.stdout
     missing = run_cli("show", path, "--id", "x9")
     assert missing.exit_code == 1
-    assert "found no article 'x9'" in missing.output
+    assert missing.stderr == f"Error: {path} holds no article with id 'x9'; its ids are 'x1', 'x2'\n"
 
 
 def test_python_dash_m(tmp_path):
     result = subprocess.run([sys.executable, "-m", "pipeline", "--version"], cwd=ROOT,
                             capture_output=True, text=True)
-    assert (result.returncode, result.stdout) == (0, "entity-pipeline 0.1.0\n")
+    assert (result.returncode, result.stdout) == (0, f"entity-pipeline {__version__}\n")
 
 
-@pytest.mark.parametrize("workers", ["1", "2"])
-def test_unknown_model_is_a_usage_error_with_a_hint(tmp_path, workers):
+def test_unknown_model_in_worker_processes_is_a_usage_error_with_a_hint(tmp_path):
     result = run_cli("run", SAMPLE, "--out", tmp_path, "--model", "de_core_news_xx",
-                     "--workers", workers)
+                     "--workers", "2")
     assert result.exit_code == 2
     assert "spaCy model 'de_core_news_xx' is not installed" in " ".join(result.stderr.split())
     assert not (tmp_path / "documents.csv").exists()

@@ -8,6 +8,7 @@ import typer
 
 from conftest import ROOT
 from pipeline.cli import app
+from pipeline.formats import FORMATS
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 SETUP_AND_RUN = ("python3 -m venv .venv && . .venv/bin/activate && pip install . && "
@@ -31,20 +32,25 @@ def test_ci_runs_exactly_the_readme_test_command():
 def test_readme_documents_every_run_option():
     command = typer.main.get_command(app).commands["run"]
     options = {name for param in command.params for name in param.opts if name.startswith("--")}
-    assert options == {"--out", "--format", "--model", "--tables", "--workers", "--batch-size",
-                       "--quiet", "--force", "--no-normalize"}
+    assert options == {"--out", "--format", "--model", "--tables", "--workers", "--scheduler",
+                       "--batch-size", "--csv-delimiter", "--quiet", "--force", "--no-normalize",
+                       "--report"}
     for option in options:
         assert f"`{option}" in README, option
 
 
 def test_readme_documents_every_error_code():
-    sources = "".join((ROOT / "pipeline" / name).read_text(encoding="utf-8")
-                      for name in ("read.py", "batch.py"))
+    sources = "".join(path.read_text(encoding="utf-8")
+                      for path in sorted((ROOT / "pipeline").rglob("*.py")))
     codes = set(re.findall(r'error_record\(\s*[^,()]+(?:\[[^]]*\])?,\s*"([a-z0-9-]+)"', sources))
-    codes |= set(re.findall(r'return \("([a-z0-9-]+)",', sources))
+    codes |= set(re.findall(r'\.error\(\s*"([a-z0-9-]+)"', sources))
+    codes |= set(re.findall(r'return (?:None, )?\("([a-z0-9-]+)",', sources))
+    codes |= set(re.findall(r'^KIND = "([a-z0-9-]+)"', sources, flags=re.M))
     assert {"empty", "binary", "not-utf8", "malformed-jsonl", "malformed-csv", "duplicate-id",
             "too-long", "unreadable", "broken-symlink", "unsupported-format",
-            "processing-failed"} <= codes
+            "processing-failed", "malformed-parquet", "special-file", "symlink-loop",
+            "already-read", "missing", "output-folder", "invalid-unicode",
+            "invalid-date"} <= codes
     for code in codes:
         assert f"| `{code}` |" in README, code
 
@@ -64,9 +70,8 @@ def test_readme_sample_output_is_real(tmp_path, monkeypatch):
         if line.startswith("entity-pipeline run"):
             result = run_cli(*line.split()[1:])
             assert result.exit_code == 0, result.output
-            summary, tables = result.stderr.splitlines()
-            assert summary.split(" in ")[0] == shown[0].split(" in ")[0], hint
-            assert tables == shown[1]
+            assert [without_timings(line) for line in result.stderr.splitlines()] == [
+                without_timings(line) for line in shown], hint
             continue
         verb, *args, path = line.split()
         lines = (tmp_path / path).read_text(encoding="utf-8").splitlines()
@@ -74,3 +79,21 @@ def test_readme_sample_output_is_real(tmp_path, monkeypatch):
             lines = lines[:int(args[0].lstrip("-"))]
         assert shown == lines, hint
     assert len(commands) == 5
+
+
+def without_timings(line: str) -> str:
+    """A summary line with its seconds and tokens per second (which vary) left out."""
+    return re.sub(r"[\d,.]+ (s|tokens/s)\b", r"… \1", line)
+
+
+def test_readme_maps_every_module():
+    section = README[README.index("## Development"):]
+    for path in sorted((ROOT / "pipeline").rglob("*.py")):
+        name = path.relative_to(ROOT / "pipeline").as_posix()
+        if name != "__main__.py":
+            assert f"`{name}`" in section, f"README's module map lacks {name}"
+
+
+def test_readme_lists_every_format():
+    row = next(line for line in README.splitlines() if line.startswith("| `--format"))
+    assert all(f"`{name}`" in row for name in FORMATS), row

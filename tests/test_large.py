@@ -1,16 +1,20 @@
-"""The JSONL route at scale (5,100 one-sentence articles) and a run killed with SIGKILL."""
+"""The JSONL route at scale (5,100 one-sentence articles), a run killed with SIGKILL, and Ctrl-C
+in one process and with worker processes."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, SAMPLE, articles, load_json, run_cli, table_bytes, write_jsonl
+from conftest import (ROOT, SAMPLE, articles, load_json, run_cli, summary_counts, table_bytes,
+                      write_jsonl)
 
 ARTICLES = 5100
 
@@ -36,8 +40,8 @@ def test_5100_article_jsonl_end_to_end(full_run, big_corpus):
     out, result = full_run
     documents = load_json(out, "documents")
     assert len(documents) == ARTICLES + 1
-    assert result.stderr.startswith(
-        f"{ARTICLES + 1:,} articles ({ARTICLES + 1:,} analysed, 0 reused)")
+    assert result.stderr.startswith(f"{ARTICLES + 1:,} articles, ")
+    assert summary_counts(result) == f"{ARTICLES + 1:,} analysed, 0 reused, 0 removed"
     texts = {document["doc_id"]: document["text"] for document in documents}
     expected = {a["id"]: a["text"] for a in articles(ARTICLES)}
     assert {key: texts[key] for key in expected} == expected
@@ -78,8 +82,8 @@ def test_sigkill_keeps_old_tables_and_resume_equals_an_uninterrupted_run(
 
     resumed = run_cli("run", big_corpus, "--out", out, "--batch-size", "128")
     assert resumed.exit_code == 0, resumed.output
-    assert resumed.stderr.startswith(
-        f"{ARTICLES + 1:,} articles ({ARTICLES + 1 - finished:,} analysed, {finished:,} reused)")
+    assert summary_counts(resumed) == (
+        f"{ARTICLES + 1 - finished:,} analysed, {finished:,} reused, 0 removed")
     assert table_bytes(out) == table_bytes(full_run[0])
     assert [p.name for p in out.rglob("*.tmp")] == []
 
@@ -107,5 +111,67 @@ def test_ctrl_c_keeps_old_tables_and_says_how_to_resume(big_corpus, full_run, tm
     assert table_bytes(out) == old_tables
     finished = len(list(shards.glob("*/*.json")))
     resumed = run_cli("run", big_corpus, "--out", out, "--batch-size", "128")
-    assert f"({ARTICLES + 1 - finished:,} analysed, {finished:,} reused)" in resumed.stderr
+    assert summary_counts(resumed) == (
+        f"{ARTICLES + 1 - finished:,} analysed, {finished:,} reused, 0 removed")
     assert table_bytes(out) == table_bytes(full_run[0])
+
+
+def worker_processes(pid: int) -> list[int]:
+    """The worker processes ``pid`` spawned (from /proc; not multiprocessing's helpers)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+            command = (stat.parent / "cmdline").read_bytes()
+        except (OSError, IndexError, ValueError):
+            continue
+        if parent == pid and b"spawn_main" in command:
+            found.append(int(stat.parent.name))
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
+@pytest.mark.parametrize("moment", ["loading the model", "analysing"])
+def test_ctrl_c_with_two_workers_is_quiet_and_leaves_no_process(big_corpus, tmp_path, moment):
+    """Ctrl-C in a terminal sends SIGINT to the whole process group, workers included: while
+    they load the model (Python code, where a KeyboardInterrupt would surface at once) or
+    while they analyse."""
+    out = tmp_path / "out"
+    shards = out / ".entity-pipeline" / "shards"
+    run = subprocess.Popen(
+        [sys.executable, "-m", "pipeline", "run", str(big_corpus), "--out", str(out),
+         "--workers", "2", "--batch-size", "4"],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        start_new_session=True)
+    try:
+        workers = []
+        for _ in range(30_000):
+            workers = workers if len(workers) == 2 else worker_processes(run.pid)
+            if run.poll() is not None or (len(workers) == 2 and (
+                    moment == "loading the model" or len(list(shards.glob("*/*.json"))) > 20)):
+                break
+            time.sleep(0.02)
+        time.sleep(1 if moment == "loading the model" else 0)
+        os.killpg(run.pid, signal.SIGINT)
+        _, stderr = run.communicate(timeout=120)
+    finally:
+        if run.poll() is None:
+            os.killpg(run.pid, signal.SIGKILL)
+    assert run.returncode == 130, stderr
+    assert len(workers) == 2, "both workers were started"
+    assert stderr == ("Interrupted. Finished articles are saved in " + str(out) + "; run the "
+                      "same command again to resume. The previous tables are unchanged.\n")
+    for _ in range(100):
+        left = [pid for pid in workers if running(pid)]
+        if not left:
+            break
+        time.sleep(0.1)
+    assert left == [], "worker processes outlived the run"
+
+
+def running(pid: int) -> bool:
+    """Whether process ``pid`` still runs (a zombie waiting for its parent does not)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False

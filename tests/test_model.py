@@ -9,7 +9,8 @@ import sys
 
 import pytest
 
-from pipeline.model import EMBEDDED_MODEL_PATH, ModelNotFoundError, load_model
+from pipeline.model import (EMBEDDED_MODEL_PATH, SPACY_GERMAN_PIPELINES, ModelNotFoundError,
+                            load_model)
 
 SENTENCE = "Der kasachische Präsident Tokajew bat Russland und die ODKB in Almaty um Hilfe."
 
@@ -60,13 +61,28 @@ def test_installed_package_by_name(tmp_path, monkeypatch):
     ]
 
 
-def test_missing_model_name_says_how_to_install_it():
+@pytest.mark.parametrize("name", SPACY_GERMAN_PIPELINES)
+def test_a_missing_spacy_german_pipeline_gets_its_release_url(name):
+    import importlib.util
+
+    if importlib.util.find_spec(name) is not None:
+        pytest.skip(f"{name} is installed")
     with pytest.raises(ModelNotFoundError) as error:
-        load_model("de_core_news_lg_missing")
+        load_model(name)
     message = str(error.value)
-    assert "de_core_news_lg_missing" in message
-    assert "github.com/explosion/spacy-models/releases" in message
+    assert f"spaCy model '{name}' is not installed" in message
+    assert (f"github.com/explosion/spacy-models/releases/download/{name}-3.8.0/"
+            f"{name}-3.8.0-py3-none-any.whl") in message
     assert "embedded German model, the default" in message
+
+
+@pytest.mark.parametrize("name", ["de_core_news_lg_missing", "de_core_news_xx", "en_nonsense"])
+def test_an_invented_model_name_gets_no_invented_url(name):
+    with pytest.raises(ModelNotFoundError) as error:
+        load_model(name)
+    message = str(error.value)
+    assert message.startswith(f"spaCy model '{name}' is not installed and is not a model folder")
+    assert "github.com" not in message and "embedded German model, the default" in message
 
 
 def test_model_without_ner_is_refused(tmp_path):

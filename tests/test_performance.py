@@ -10,12 +10,13 @@ import re
 
 import pytest
 
-from pipeline.batch import analyse_stream
-from pipeline.normalize import _word_starts
+from pipeline.analyse import Analyser, LocalEngine, batched
+from pipeline.names.inflection import word_starts
+from pipeline.settings import RunSettings
 
 
 def regex_starts(phrase: str, text: str, genitive: bool = False) -> list[int]:
-    """The patterns ``_word_starts`` replaced."""
+    """The patterns ``word_starts`` replaced."""
     ending = r"(?=s?(?!\w))" if genitive else r"(?!\w)"
     return [match.start() for match in re.finditer(rf"(?<!\w){re.escape(phrase)}{ending}", text)]
 
@@ -33,7 +34,7 @@ def regex_starts(phrase: str, text: str, genitive: bool = False) -> list[int]:
     ("Müller", "Müllers, Müllerin, Müller²", True, [0]),
 ])
 def test_word_starts_matches_the_regex(phrase, text, genitive, starts):
-    assert list(_word_starts(phrase, text, genitive)) == starts
+    assert list(word_starts(phrase, text, genitive)) == starts
     assert regex_starts(phrase, text, genitive) == starts
 
 
@@ -44,7 +45,7 @@ def test_word_starts_matches_the_regex_on_random_text():
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
         phrase = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 3)))
         for genitive in (False, True):
-            assert list(_word_starts(phrase, text, genitive)) == (
+            assert list(word_starts(phrase, text, genitive)) == (
                 regex_starts(phrase, text, genitive)), (phrase, text, genitive)
 
 
@@ -52,24 +53,22 @@ def test_word_starts_matches_the_regex_on_random_text():
 PLACES = [f"Xqzubrowitz{letter}stadt" for letter in "abcde"]
 ARTICLES = [(f"a{number}", f"Kanzlerin Merkel traf in {place} den Botschafter.")
             for number, place in enumerate(PLACES)]
+SETTINGS = RunSettings()
 
 
-def test_a_zone_across_batches_gives_the_same_results_and_is_freed():
-    from pipeline.batch import Analyser
-
-    nlp = Analyser().nlp  # the model analyse_stream uses (load_model caches it)
-    per_batch = list(analyse_stream(ARTICLES, batch_size=2))
-    spanning = list(analyse_stream(ARTICLES, batch_size=2, zone_articles=3))
+def test_the_engine_zone_spans_batches_gives_the_same_results_and_is_freed():
+    analyser = Analyser(SETTINGS)  # a zone per call, on the model the engine uses (cached)
+    per_batch = [result for batch in batched(ARTICLES, 2) for result in analyser.analyse(batch)]
+    engine = LocalEngine(SETTINGS)
+    spanning = list(engine.results(batched(ARTICLES, 2)))
     assert [key for key, *_ in spanning] == [key for key, _ in ARTICLES]
     assert spanning == per_batch
     assert all(shard is not None for _, shard, _, _ in spanning)
-    assert not any(place in nlp.vocab.strings for place in PLACES)
+    assert not any(place in analyser.nlp.vocab.strings for place in PLACES)
 
 
 def test_the_zone_spans_batches_until_its_article_count_then_starts_afresh():
-    from pipeline.batch import Analyser
-
-    analyser = Analyser(zone_articles=3)
+    analyser = Analyser(SETTINGS, zone_articles=3)
     strings = analyser.nlp.vocab.strings
     analyser.analyse(ARTICLES[0:2])
     assert PLACES[0] in strings and PLACES[1] in strings  # the zone is still open
@@ -82,18 +81,16 @@ def test_the_zone_spans_batches_until_its_article_count_then_starts_afresh():
 
 
 def test_a_consumer_that_stops_early_leaves_no_zone_open():
-    from pipeline.batch import Analyser
-
-    nlp = Analyser().nlp  # the model analyse_stream uses (load_model caches it)
-    results = analyse_stream(ARTICLES, batch_size=2, zone_articles=100)
-    assert next(results)[0] == "a0"
+    nlp = Analyser(SETTINGS).nlp  # the model the engine uses (load_model caches it)
+    results = LocalEngine(SETTINGS).results(batched(ARTICLES, 2))
+    assert next(results).key == "a0"
     assert PLACES[1] in nlp.vocab.strings
     results.close()
     assert PLACES[1] not in nlp.vocab.strings
+    with nlp.memory_zone():
+        assert nlp("Merkel reiste nach Minsk.").text
 
 
 def test_only_a_run_with_the_tokens_table_loads_the_lemma_table():
-    from pipeline.batch import Analyser
-
-    assert "lemmatizer" not in Analyser().nlp.pipe_names
-    assert "lemmatizer" in Analyser(with_tokens=True).nlp.pipe_names
+    assert "lemmatizer" not in Analyser(SETTINGS).nlp.pipe_names
+    assert "lemmatizer" in Analyser(RunSettings(tables=("tokens", "errors"))).nlp.pipe_names

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.extract import mention_records
-from pipeline.tokenize import count_tokens, sentence_of_tokens, sentence_spans, token_records
+from pipeline.mentions import mention_records
+from pipeline.tokens import count_tokens, sentence_of_tokens, sentence_spans, token_records
 
 TEXT = ("Präsident Tokajew hatte Moskau um Hilfe gebeten.\n\nRussische Soldaten sollen den "
         "Flughafen in Almaty kontrollieren.")

@@ -23,7 +23,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import NamedTuple
 
-from ..read import sniff_encoding
+from ..read.text import chunks, diagnose
 
 BIO_TAG = re.compile(r"O|[BI]-\S+")
 LAYOUTS = "GermEval 2014 TSV (index, token, tag, tag) or CoNLL (token ... tag)"
@@ -139,13 +139,14 @@ def parse_gold_lines(lines: Iterable[str], path: Path) -> Iterator[GoldSentence]
 def read_gold_file(path: Path) -> Iterator[GoldSentence]:
     """Sentences of a gold file; GoldFormatError when it is not UTF-8 gold (checked first)."""
     path = Path(path)
-    problem = sniff_encoding(path)
+    with path.open("rb") as stream:
+        codec, problem = diagnose(chunks(stream), path.name)
     if problem and problem[0] == "binary":
         raise GoldFormatError(f"{path}: not a text file (NUL bytes, or neither UTF-8 nor "
                               f"Windows-1252); expected {LAYOUTS}")
     if problem:  # one line: the message quotes the undecodable passage, line breaks and all
         raise GoldFormatError(f"{path}: {' '.join(problem[1].split())}")
-    with path.open(encoding="utf-8-sig") as lines:
+    with path.open(encoding=codec) as lines:
         yield from parse_gold_lines(lines, path)
 
 

@@ -25,7 +25,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from .. import __version__
+from ..about import __version__
 from .cache import StepCache, step_payload
 from .corpora import prepare_corpora
 from .fit import FitInputs, run_spacy_train, train_teachers

@@ -1,9 +1,14 @@
-"""Stage 2, tokenize: sentences and token records from a processed spaCy ``Doc``.
+"""Stage tokenize: sentences and token records from a processed spaCy ``Doc``.
 
 Sentence boundaries come from the model's parser, senter or sentencizer (``load_model`` adds a
 sentencizer when the model has none); lemmas come from the model's lemmatizer (``load_model``
 adds spaCy's German lookup table when the model has none). Whitespace-only tokens (paragraph
 breaks) are left out of the token records and counts; ``token`` keeps spaCy's token index.
+
+A "sentence" of whitespace alone is no sentence: models start one after the last full stop of
+a text that ends in a line break, or between paragraphs. Its whitespace belongs to the sentence
+before it (at the start of a text, to the first one), so sentence numbers count real sentences
+only, whatever whitespace surrounds them.
 """
 
 from __future__ import annotations
@@ -13,6 +18,19 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from spacy.tokens import Doc
 
+    from .analyse import Article
+    from .settings import RunSettings
+
+
+def analyse(article: Article, settings: RunSettings) -> None:
+    """Add the sentences and the token count (and the token rows, for the tokens table)."""
+    doc = article.doc
+    article.sentence_index = sentence_of_tokens(doc)
+    article.shard["tokens"] = count_tokens(doc)
+    article.shard["sentences"] = sentence_spans(doc)
+    article.shard["token_rows"] = (token_records(doc, article.sentence_index)
+                                   if settings.with_tokens else None)
+
 
 def sentence_spans(doc: Doc) -> list[tuple[int, int]]:
     """(start_char, end_char) of every sentence, in order, without surrounding whitespace."""
@@ -21,16 +39,17 @@ def sentence_spans(doc: Doc) -> list[tuple[int, int]]:
         words = [token for token in sent if not token.is_space]
         if words:
             spans.append((words[0].idx, words[-1].idx + len(words[-1].text)))
-        else:
-            spans.append((sent.start_char, sent.end_char))
     return spans
 
 
 def sentence_of_tokens(doc: Doc) -> list[int]:
-    """The 0-based sentence index of each token."""
+    """The 0-based sentence index of each token (whitespace-only sentences are not counted)."""
     index = []
-    for number, sent in enumerate(doc.sents):
-        index.extend([number] * len(sent))
+    number = -1
+    for sent in doc.sents:
+        if any(not token.is_space for token in sent):
+            number += 1
+        index.extend([max(number, 0)] * len(sent))
     return index
 
 

@@ -1,4 +1,4 @@
-"""The normalize stage: inflection, variants, within-article linking, compounds, ids, tables."""
+"""The names package: inflection, variants, within-article linking, compounds, ids, tables."""
 
 from __future__ import annotations
 
@@ -9,12 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.normalize import (EntityIndex, entity_id, normalize_article, raw_mentions,
-                                uninflected)
+from pipeline.names.article import entity_id, normalize_article, raw_mentions
+from pipeline.names.index import EntityIndex
+from pipeline.names.inflection import uninflected
 
 SAMPLE = Path(__file__).resolve().parents[1] / "corpus" / "kasachstan-2022-01.txt"
 OUTPUT_KEYS = {"start_char", "end_char", "text", "label", "sentence", "name", "entity_id",
-               "compound"}
+               "compound", "link"}
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
@@ -236,8 +237,8 @@ def test_full_name_outvotes_a_mislabelled_surname():
 def test_mislabelled_full_name_joins_the_person_by_its_surname():
     text = ("Präsident Kassym-Jomart Tokajew sprach. Tokajew drohte. "
             "Kassym-Schomart Tokajew im Bild. Tokajew ging.")
-    mentions = normalized(text, [("Kassym-Jomart Tokajew", "LOC"), ("Kassym-Schomart Tokajew", "PER"),
-                                 ("Tokajew", "PER")])
+    mentions = normalized(text, [("Kassym-Jomart Tokajew", "LOC"),
+                                 ("Kassym-Schomart Tokajew", "PER"), ("Tokajew", "PER")])
     assert {(m["label"], m["name"]) for m in mentions} == {("PER", "Kassym-Jomart Tokajew")}
     assert len(mentions) == 4
 
@@ -344,3 +345,29 @@ def test_sample_article_meets_the_bar():
     genitives = {"Kasachstans", "Russlands", "Nasarbajews", "Putins"}
     assert not genitives & {m["name"] for m in mentions}
     assert len({m["entity_id"] for m in mentions if m["label"] == "PER"}) == 5
+
+
+@pytest.mark.parametrize("text, picks, expected", [
+    pytest.param("Der SV Grödig verlor. Grödig bleibt Letzter.",
+                 [("SV Grödig", "PER"), ("Grödig#1", "PER")],
+                 [("SV Grödig", "ORG", "SV Grödig"), ("Grödig", "ORG", "SV Grödig")],
+                 id="club-not-a-person"),
+    pytest.param("Der SV Ried verlor. Ried bleibt Letzter. In Ried regnet es.",
+                 [("SV Ried", "ORG"), ("Ried#1", "PER"), ("Ried#2", "LOC")],
+                 [("SV Ried", "ORG", "SV Ried"), ("Ried", "ORG", "SV Ried"),
+                  ("Ried", "ORG", "SV Ried")], id="a-short-name-the-model-took-for-a-person"),
+    pytest.param("Der SK Sturm Graz gewann in Wien. Die Stadt Graz jubelt.",
+                 [("SK Sturm Graz", "PER"), ("Wien", "LOC"), ("Graz#1", "LOC")],
+                 [("SK Sturm Graz", "ORG", "SK Sturm Graz"), ("Wien", "LOC", "Wien"),
+                  ("Graz", "LOC", "Graz")], id="club-not-its-city"),
+    pytest.param("Der VfB Stuttgart spielt in Stuttgart.",
+                 [("VfB Stuttgart", "LOC"), ("Stuttgart#1", "LOC")],
+                 [("VfB Stuttgart", "ORG", "VfB Stuttgart"), ("Stuttgart", "LOC", "Stuttgart")],
+                 id="club-labelled-place"),
+    pytest.param("DJ Ötzi sang mit Thomas Müller. Müller lachte.",
+                 [("DJ Ötzi", "PER"), ("Thomas Müller", "PER"), ("Müller", "PER")],
+                 [("DJ Ötzi", "PER", "DJ Ötzi"), ("Thomas Müller", "PER", "Thomas Müller"),
+                  ("Müller", "PER", "Thomas Müller")], id="not-a-club"),
+])
+def test_sports_clubs_are_organisations_with_their_short_names(text, picks, expected):
+    assert [(m["text"], m["label"], m["name"]) for m in normalized(text, picks)] == expected
