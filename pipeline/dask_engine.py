@@ -297,14 +297,25 @@ def _close_all(owned: list) -> None:
             log.debug("closing %s: %s", thing, error)
 
 
+# ``--scheduler local`` runs the scheduler in this client's process and the workers beside it, on
+# the cores that analyse: Dask's own background work there is cut to what a run needs. Its
+# profiler samples the running task's stack every 10 ms (a tenth of a run's CPU time); each of
+# its servers (the scheduler, every nanny and worker) checks its event loop's latency every
+# 20 ms, for a warning after 3 s of blocking, which a check every 0.5 s still gives (a third of
+# the scheduler process's background CPU); the GIL monitor (with ``gilknocker`` installed) wakes
+# every 1 ms to feed the dashboard, which a local run does not start.
+LOCAL_CLUSTER_CONFIG = {"distributed.worker.profile.enabled": False,
+                        "distributed.admin.tick.interval": "500ms",
+                        "distributed.admin.system-monitor.gil.enabled": False}
+
+
 def start_local_cluster(workers: int):
     """``--scheduler local``: ``workers`` one-thread worker processes on the loopback interface,
-    without the dashboard, and without Dask's profiler, which samples the running task's stack
-    every 10 ms (a tenth of a run's CPU time)."""
+    without the dashboard, with ``LOCAL_CLUSTER_CONFIG`` (the nannies pass it on)."""
     import dask
     from distributed import LocalCluster
 
-    with dask.config.set({"distributed.worker.profile.enabled": False}):  # the nannies pass it on
+    with dask.config.set(LOCAL_CLUSTER_CONFIG):
         return LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                             host="127.0.0.1", silence_logs=logging.ERROR,
                             dashboard_address=None,  # no dashboard; its HTTP server:

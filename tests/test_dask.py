@@ -186,6 +186,31 @@ def test_scheduler_local_starts_a_cluster_of_worker_processes(corpus, tmp_path):
     assert table_bytes(tmp_path / "dask") == table_bytes(tmp_path / "local")
 
 
+def _background_work(dask_worker) -> dict:
+    """A Dask server's periodic work: {name: every how many ms} (``Client.run`` passes a
+    worker as ``dask_worker``)."""
+    return {name: callback.callback_time
+            for name, callback in dask_worker.periodic_callbacks.items()}
+
+
+def test_a_local_cluster_keeps_dasks_background_work_rare():
+    """The scheduler (in the client's process) and the workers share the analysing cores."""
+    from distributed import Client
+
+    from pipeline.dask_engine import start_local_cluster
+
+    cluster = start_local_cluster(1)
+    try:
+        with Client(cluster) as client:
+            [worker] = client.run(_background_work).values()
+        nannies = [_background_work(nanny) for nanny in cluster.workers.values()]
+        scheduler = _background_work(cluster.scheduler)
+    finally:
+        cluster.close()
+    assert [server["tick"] for server in (scheduler, *nannies, worker)] == [500] * 3
+    assert "profile" not in worker  # Dask's profiler is off
+
+
 # --- a cluster that cannot do the work: one line, the right exit code --------------------------
 
 def assert_one_line_error(result, code: int, *parts: str) -> str:
