@@ -88,6 +88,13 @@ def test_sigkill_keeps_old_tables_and_resume_equals_an_uninterrupted_run(
     assert [p.name for p in out.rglob("*.tmp")] == []
 
 
+def as_foreground_job() -> None:
+    """Run in the child before it starts: SIGINT handled as in a terminal's foreground job, also
+    when this test runner was started in the background, which makes it ignore SIGINT and pass
+    that on to every process it starts (the run would then never see the Ctrl-C)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_ctrl_c_keeps_old_tables_and_says_how_to_resume(big_corpus, full_run, tmp_path):
     out = tmp_path / "out"
     assert run_cli("run", big_corpus / SAMPLE.name, "--out", out).exit_code == 0
@@ -96,7 +103,8 @@ def test_ctrl_c_keeps_old_tables_and_says_how_to_resume(big_corpus, full_run, tm
     run = subprocess.Popen(
         [sys.executable, "-m", "pipeline", "run", str(big_corpus), "--out", str(out),
          "--batch-size", "4"],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        preexec_fn=as_foreground_job)
     try:
         for _ in range(30_000):
             if run.poll() is not None or len(list(shards.glob("*/*.json"))) > 20:
@@ -142,7 +150,7 @@ def test_ctrl_c_with_two_workers_is_quiet_and_leaves_no_process(big_corpus, tmp_
         [sys.executable, "-m", "pipeline", "run", str(big_corpus), "--out", str(out),
          "--workers", "2", "--batch-size", "4"],
         cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-        start_new_session=True)
+        start_new_session=True, preexec_fn=as_foreground_job)
     try:
         workers = []
         for _ in range(30_000):
