@@ -337,6 +337,8 @@ def train_command(
     work: Annotated[Path, typer.Option("--work", file_okay=False,
                     help="Cache for converted corpora and vectors.")] = Path("training/work"),
     seed: Annotated[int, typer.Option(help="Random seed for the data split and training.")] = 0,
+    student_seed: Annotated[Optional[int], typer.Option(
+        help="Seed of the final model's training run only (default: --seed).")] = None,
     vectors: Annotated[bool, typer.Option("--vectors/--no-vectors",
                        help="Train and use floret static vectors.")] = True,
     max_steps: Annotated[Optional[int], typer.Option(min=1,
@@ -364,7 +366,8 @@ def train_command(
     with exit_codes():
         model_dir = train(data, out, work, seed=seed, vectors=vectors, max_steps=max_steps,
                           workers=workers, silver=silver, knowledge=knowledge,
-                          pretrain=PretrainSettings() if pretrain else None)
+                          pretrain=PretrainSettings() if pretrain else None,
+                          student_seed=student_seed)
     _stderr(f"model written to {model_dir}; score it with: "
             f"entity-pipeline evaluate GOLD --model {model_dir}")
 

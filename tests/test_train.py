@@ -20,7 +20,7 @@ from pipeline.model import EMBEDDED_MODEL_PATH, load_model
 def test_train_command_writes_a_loadable_model_and_caches_its_steps(tmp_path):
     out, work = tmp_path / "model", tmp_path / "work"
     args = ["train", str(SHARED_DATA), "--out", str(out), "--work", str(work), "--no-vectors", "--no-knowledge",
-            "--max-steps", "5", "--teachers", "2", "--silver-lines", "100"]
+            "--max-steps", "5", "--teachers", "2", "--silver-lines", "100", "--student-seed", "7"]
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
     [corpora] = work.glob("corpora-*")
@@ -31,6 +31,9 @@ def test_train_command_writes_a_loadable_model_and_caches_its_steps(tmp_path):
     assert (work / "select.tsv").resolve() == corpora / "select.tsv"
     teachers = sorted(work.glob("teacher-*"))
     assert len(teachers) == 2 and all((t / "run" / "model-best" / "meta.json").exists() for t in teachers)
+    teacher_seeds = {spacy.util.load_config(t / "run" / "model-best" / "config.cfg")["system"]["seed"]
+                     for t in teachers}
+    assert teacher_seeds == {0, 1}
     [silver_folder] = work.glob("silver-*")
     silver = json.loads((silver_folder / "silver.json").read_text())
     assert silver["tagged"] == 100 and 0 <= silver["kept"] <= silver["agreed"] <= 100
@@ -39,6 +42,7 @@ def test_train_command_writes_a_loadable_model_and_caches_its_steps(tmp_path):
     nlp = load_model(str(out))
     assert nlp.meta["name"] == "de_news_ner"
     assert set(nlp.get_pipe("ner").labels) == {"PER", "LOC", "ORG"}
+    assert nlp.config["system"]["seed"] == 7  # --student-seed: the final run only
 
     steps = json.loads((work / "last-run.json").read_text())
     assert [steps[step]["reused"] for step in steps] == [False] * 6

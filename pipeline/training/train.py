@@ -123,8 +123,11 @@ def train(
     silver: SilverSettings = SilverSettings(),
     knowledge: bool = True,
     pretrain: PretrainSettings | None = None,
+    student_seed: int | None = None,
 ) -> Path:
-    """The whole recipe (see the module docstring); returns the model folder."""
+    """The whole recipe (see the module docstring); returns the model folder. ``seed`` drives
+    the selection split, the teachers (``seed``, ``seed + 1``, ...), the silver sample and, unless
+    ``student_seed`` is given, the student's training run."""
     data_dir, work_dir = Path(data_dir).resolve(), Path(work_dir).resolve()
     cache = StepCache(work_dir)
     corpora = prepare_corpora(data_dir, cache, seed)
@@ -144,7 +147,8 @@ def train(
         weights = pretrain_tok2vec(data_dir, cache, gold.vectors, pretrain, vectors_key)
         inputs = replace(inputs, init_tok2vec=weights)
     start = time.perf_counter()
-    best = run_spacy_train(inputs, out.with_name(out.name + ".run"), seed, max_steps)
+    student_seed = seed if student_seed is None else student_seed
+    best = run_spacy_train(inputs, out.with_name(out.name + ".run"), student_seed, max_steps)
     model = _finish(best, out)
     cache.record("student", out, time.perf_counter() - start, reused=False)
     (work_dir / "last-run.json").write_text(json.dumps(cache.timings, indent=2) + "\n")
