@@ -188,6 +188,11 @@ def test_uninflected(surface, label, context, expected):
         {"SPÖ": {"SPÖ"}},
         id="compound-with-loanword-head"),
     pytest.param(
+        "Die Zahlen hat die Medienservicestelle Neue Österreicher/-innen aufbereitet.",
+        [("Medienservicestelle Neue Österreicher/-innen", "ORG")],
+        {"Medienservicestelle Neue Österreicher": {"Medienservicestelle Neue Österreicher"}},
+        id="gender-slash-before-the-compound-head"),
+    pytest.param(
         "Deutschlands Norden. Deutschlands Süden. Deutschlands Osten.",
         [("Deutschlands#0", "LOC"), ("Deutschlands#1", "ORG"), ("Deutschlands#2", "LOC")],
         {"Deutschland": {"Deutschlands"}},
