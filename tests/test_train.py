@@ -43,6 +43,8 @@ def test_train_command_writes_a_loadable_model_and_caches_its_steps(tmp_path):
     assert nlp.meta["name"] == "de_news_ner"
     assert set(nlp.get_pipe("ner").labels) == {"PER", "LOC", "ORG"}
     assert nlp.config["system"]["seed"] == 7  # --student-seed: the final run only
+    punctuation = json.loads((out / "sentencizer.json").read_text(encoding="utf-8"))["punct_chars"]
+    assert punctuation == sorted(punctuation), "the same bytes from every process"
 
     steps = json.loads((work / "last-run.json").read_text())
     assert [steps[step]["reused"] for step in steps] == [False] * 6

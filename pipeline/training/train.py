@@ -63,10 +63,21 @@ def _finish(best: Path, out: Path) -> Path:
     # computes on hashes and re-adds the strings it needs (labels, token texts) when it runs, so it
     # ships an empty table: scores are identical with and without it.
     (staging / "vocab" / "strings.json").write_text("[]\n", encoding="utf-8")
+    _sort_punctuation(staging / "sentencizer.json")
     _forget_paths(staging / "config.cfg")
     shutil.rmtree(out, ignore_errors=True)
     staging.replace(out)
     return out
+
+
+def _sort_punctuation(settings_path: Path) -> None:
+    """spaCy writes the sentencizer's punctuation set in hash order, which differs from one
+    process to the next; sorted, the same training run gives the same bytes."""
+    import srsly
+
+    settings = srsly.read_json(settings_path)
+    settings["punct_chars"] = sorted(settings["punct_chars"])
+    srsly.write_json(settings_path, settings)
 
 
 def _forget_paths(config_path: Path) -> None:
