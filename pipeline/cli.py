@@ -337,6 +337,8 @@ def train_command(
     work: Annotated[Path, typer.Option("--work", file_okay=False,
                     help="Cache for converted corpora and vectors.")] = Path("training/work"),
     seed: Annotated[int, typer.Option(help="Random seed for the data split and training.")] = 0,
+    student_seed: Annotated[Optional[int], typer.Option(
+        help="Seed of the final model's training run only (default: --seed).")] = None,
     vectors: Annotated[bool, typer.Option("--vectors/--no-vectors",
                        help="Train and use floret static vectors.")] = True,
     max_steps: Annotated[Optional[int], typer.Option(min=1,
@@ -348,8 +350,13 @@ def train_command(
                             help="Wikipedia lines the teachers tag.")] = 120000,
     workers: Annotated[int, workers_option(
         "Processes for teachers, tagging and vectors (one per core).")] = 2,
+    knowledge: Annotated[bool, typer.Option("--knowledge/--no-knowledge",
+                         help="Feed name lists to the model as token features.")] = True,
+    pretrain: Annotated[bool, typer.Option("--pretrain/--no-pretrain", help=(
+        "Pretrain the tok2vec on the encyclopedic text first (about an hour)."))] = False,
 ) -> None:
     """Train the German NER model from the open gold corpora (CPU, about an hour)."""
+    from .training.pretrain import PretrainSettings
     from .training.silver import SilverSettings
     from .training.train import train
 
@@ -358,7 +365,9 @@ def train_command(
     silver = SilverSettings(teachers=teachers, sentences=silver_lines)
     with exit_codes():
         model_dir = train(data, out, work, seed=seed, vectors=vectors, max_steps=max_steps,
-                          workers=workers, silver=silver)
+                          workers=workers, silver=silver, knowledge=knowledge,
+                          pretrain=PretrainSettings() if pretrain else None,
+                          student_seed=student_seed)
     _stderr(f"model written to {model_dir}; score it with: "
             f"entity-pipeline evaluate GOLD --model {model_dir}")
 

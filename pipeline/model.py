@@ -145,6 +145,8 @@ def _load_model(name: str, lemmas: bool) -> Language:
     """Cached by the model's identity, so "embedded", None and a path's spellings load once."""
     import spacy
 
+    from . import knowledge  # noqa: F401  (registers the embedded model's knowledge layers)
+
     check_model(name)
     try:
         nlp = spacy.load(EMBEDDED_MODEL_PATH if name == EMBEDDED_MODEL_NAME else name)

@@ -28,7 +28,7 @@ HOFER = [
             "Die FPÖ hofft auf einen Sieg in Wien."),
 ]
 LONE_HOFER = article("a3", "2016-05-23",
-                     "Hofer gratulierte am Montagabend in Wien seinem Gegner.",
+                     "Hofer sagte am Montagabend in Wien, er gratuliere seinem Gegner.",
                      "Strache sagte, die FPÖ werde die Wahl anfechten.")
 MUELLER = [
     article("m1", "2016-04-02",
@@ -67,9 +67,9 @@ IWF = [
             "Weltwirtschaft.",
             "Der IWF erwartet für Deutschland nur noch ein Plus von 1,5 Prozent."),
     article("i2", "2016-04-12",
-            "Die Internet Watch Foundation (IWF) hat im vergangenen Jahr mehr Missbrauchsbilder "
-            "gemeldet.",
-            "Die IWF arbeitet mit Google und Facebook zusammen."),
+            "Das Institut für Weltraumforschung (IWF) in Graz hat ein Messgerät für die "
+            "Raumsonde gebaut.",
+            "Das IWF arbeitet dafür mit der Esa zusammen."),
     article("i3", "2016-04-13", "Der IWF tagt in dieser Woche in Washington."),
 ]
 ALL = HOFER + [LONE_HOFER] + MUELLER + EU + IWF
@@ -150,11 +150,11 @@ def test_an_abbreviation_joins_its_long_form_unless_articles_define_it_different
             if row["doc_id"].startswith("i") and row["label"] == "ORG"] == [
         ("Internationale Währungsfonds", "Internationale Währungsfonds"),
         ("IWF", "Internationale Währungsfonds"), ("IWF", "Internationale Währungsfonds"),
-        ("Internet Watch Foundation", "Internet Watch Foundation"),
-        ("IWF", "Internet Watch Foundation"), ("IWF", "Internet Watch Foundation"),
-        ("Google", "Google"), ("Facebook", "Facebook"), ("IWF", "IWF")]
+        ("Institut für Weltraumforschung", "Institut für Weltraumforschung"),
+        ("IWF", "Institut für Weltraumforschung"), ("IWF", "Institut für Weltraumforschung"),
+        ("Esa", "Esa"), ("IWF", "IWF")]
     ids = {row["entity_id"] for name in ("Internationale Währungsfonds",
-                                         "Internet Watch Foundation", "IWF")
+                                         "Institut für Weltraumforschung", "IWF")
            for row in found[name]}
     assert len(ids) == 3, "two definitions, two entities; the undefined IWF stays apart"
 

@@ -188,6 +188,11 @@ def test_uninflected(surface, label, context, expected):
         {"SPÖ": {"SPÖ"}},
         id="compound-with-loanword-head"),
     pytest.param(
+        "Die Zahlen hat die Medienservicestelle Neue Österreicher/-innen aufbereitet.",
+        [("Medienservicestelle Neue Österreicher/-innen", "ORG")],
+        {"Medienservicestelle Neue Österreicher": {"Medienservicestelle Neue Österreicher"}},
+        id="gender-slash-before-the-compound-head"),
+    pytest.param(
         "Deutschlands Norden. Deutschlands Süden. Deutschlands Osten.",
         [("Deutschlands#0", "LOC"), ("Deutschlands#1", "ORG"), ("Deutschlands#2", "LOC")],
         {"Deutschland": {"Deutschlands"}},
@@ -232,6 +237,31 @@ def test_full_name_outvotes_a_mislabelled_surname():
     mentions = normalized(text, [("Wolfgang Sobotka", "PER"), ("Sobotka#1", "LOC"),
                                  ("Sobotka#2", "PER")])
     assert {(m["label"], m["name"]) for m in mentions} == {("PER", "Wolfgang Sobotka")}
+
+
+def test_surname_labelled_otherwise_after_the_full_name_joins_the_person_without_a_vote():
+    text = ("Der FPÖ-Kandidat Norbert Hofer trifft auf Van der Bellen. Hofer kam auf 35 Prozent. "
+            "Hofer jubelte. Hofer dankte den Wählern.")
+    mentions = normalized(text, [("Norbert Hofer", "PER"), ("Hofer", "ORG")])
+    assert [(m["text"], m["label"], m["name"], m["link"]) for m in mentions] == [
+        ("Norbert Hofer", "PER", "Norbert Hofer", "exact"),
+        ("Hofer", "PER", "Norbert Hofer", "same-article"),
+        ("Hofer", "PER", "Norbert Hofer", "same-article"),
+        ("Hofer", "PER", "Norbert Hofer", "same-article")]
+
+
+@pytest.mark.parametrize("text, picks", [
+    # the name came first: the shop, not the person
+    ("Hofer eröffnet eine Filiale in Linz. Dort kaufte Norbert Hofer ein.",
+     [("Norbert Hofer", "PER"), ("Hofer", "ORG")]),
+    # two people end with it: it joins neither
+    ("Thomas Müller traf Gerd Müller in Kiel. Müller meldet Gewinne.",
+     [("Thomas Müller", "PER"), ("Gerd Müller", "PER"), ("Müller", "ORG")]),
+])
+def test_a_name_labelled_otherwise_stays_apart_without_one_person_named_before_it(text, picks):
+    name = picks[-1][0]
+    apart = [(m["label"], m["name"], m["link"]) for m in normalized(text, picks) if m["text"] == name]
+    assert apart == [("ORG", name, "exact")]
 
 
 def test_mislabelled_full_name_joins_the_person_by_its_surname():

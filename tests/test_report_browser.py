@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SAMPLE, run_cli
+from conftest import SAMPLE, SAMPLE_ENTITIES, SAMPLE_MENTIONS, run_cli
 from report_support import HOSTILE, dated_out, hostile_out, sample_out  # noqa: F401
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run",
@@ -114,7 +114,7 @@ def test_sample_report_renders_offline(browser, sample_out, artefacts):
         for chart, name in TOP_ENTITY.items():  # the top entity of each label is shown
             assert name in visit.text(f"#{chart}"), chart
             assert visit.page.locator(f"#{chart}").is_visible()
-        assert visit.page.locator("#article-0 mark.entity").count() == 62
+        assert visit.page.locator("#article-0 mark.entity").count() == SAMPLE_MENTIONS
         shot = artefacts / "report.png"
         visit.page.screenshot(path=shot, full_page=True)
         visit.page.locator("#article-0").screenshot(path=artefacts / "report-article.png")
@@ -131,7 +131,7 @@ def test_entities_table_sorts_and_searches(browser, sample_out):
         visit.wait_for_report()
         rows = visit.page.locator("#entity-table tbody tr")
         first_name = rows.first.locator("td").first
-        expect(rows).to_have_count(18)
+        expect(rows).to_have_count(SAMPLE_ENTITIES)
         expect(first_name).to_have_text("Kasachstan")
         visit.page.locator("#entity-table thead th", has_text="name").first.click()
         expect(first_name).to_have_text("Almaty")
@@ -167,6 +167,6 @@ def test_show_html_page_renders(browser, tmp_path, artefacts):
     target = tmp_path / "artikel.html"
     assert run_cli("show", SAMPLE, "--html", target).exit_code == 0
     with Visit(browser, target) as visit:
-        assert visit.page.locator("mark.entity").count() == 62
+        assert visit.page.locator("mark.entity").count() == SAMPLE_MENTIONS
         visit.page.screenshot(path=artefacts / "show-article.png", full_page=True)
         assert visit.problems == [] and visit.outside_requests(target) == []

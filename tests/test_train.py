@@ -19,8 +19,8 @@ from pipeline.model import EMBEDDED_MODEL_PATH, load_model
 @pytest.mark.skipif(not (SHARED_DATA / "germeval2014").exists(), reason=f"gold corpora not found at {SHARED_DATA}")
 def test_train_command_writes_a_loadable_model_and_caches_its_steps(tmp_path):
     out, work = tmp_path / "model", tmp_path / "work"
-    args = ["train", str(SHARED_DATA), "--out", str(out), "--work", str(work), "--no-vectors",
-            "--max-steps", "5", "--teachers", "2", "--silver-lines", "100"]
+    args = ["train", str(SHARED_DATA), "--out", str(out), "--work", str(work), "--no-vectors", "--no-knowledge",
+            "--max-steps", "5", "--teachers", "2", "--silver-lines", "100", "--student-seed", "7"]
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
     [corpora] = work.glob("corpora-*")
@@ -31,20 +31,28 @@ def test_train_command_writes_a_loadable_model_and_caches_its_steps(tmp_path):
     assert (work / "select.tsv").resolve() == corpora / "select.tsv"
     teachers = sorted(work.glob("teacher-*"))
     assert len(teachers) == 2 and all((t / "run" / "model-best" / "meta.json").exists() for t in teachers)
+    teacher_seeds = {spacy.util.load_config(t / "run" / "model-best" / "config.cfg")["system"]["seed"]
+                     for t in teachers}
+    assert teacher_seeds == {0, 1}
     [silver_folder] = work.glob("silver-*")
     silver = json.loads((silver_folder / "silver.json").read_text())
     assert silver["tagged"] == 100 and 0 <= silver["kept"] <= silver["agreed"] <= 100
-    assert len(DocBin().from_disk(work / "train-silver.spacy")) == counts["train_sentences"] + silver["kept"]
+    [student_data] = work.glob("student-data-*")
+    assert len(DocBin().from_disk(student_data / "train.spacy")) == counts["train_sentences"] + silver["kept"]
     nlp = load_model(str(out))
     assert nlp.meta["name"] == "de_news_ner"
     assert set(nlp.get_pipe("ner").labels) == {"PER", "LOC", "ORG"}
+    assert nlp.config["system"]["seed"] == 7  # --student-seed: the final run only
+    punctuation = json.loads((out / "sentencizer.json").read_text(encoding="utf-8"))["punct_chars"]
+    assert punctuation == sorted(punctuation), "the same bytes from every process"
 
     steps = json.loads((work / "last-run.json").read_text())
-    assert [steps[step]["reused"] for step in steps] == [False, False, False, False, False]
+    assert [steps[step]["reused"] for step in steps] == [False] * 6
     assert CliRunner().invoke(app, args).exit_code == 0  # a rerun reuses every cached step
     steps = json.loads((work / "last-run.json").read_text())
     assert {step: steps[step]["reused"] for step in steps} == {
-        "corpora": True, "teacher": True, "teacher-2": True, "silver": True, "student": False}
+        "corpora": True, "teacher": True, "teacher-2": True, "silver": True, "student-data": True,
+        "student": False}
 
 
 def test_silver_keeps_only_lines_all_teachers_tag_alike_with_entities(tmp_path):
@@ -108,3 +116,33 @@ def test_a_step_that_fails_leaves_no_cached_folder(tmp_path):
         raise RuntimeError("killed")
     assert cache.done(done) == cache.folder(done) and (cache.folder(done) / "silver.json").exists()
     assert cache.done(failed) is None and cache.reuse(failed) is None
+
+
+def test_span_vote_keeps_majority_entities_and_marks_disputed_tokens_missing():
+    from pipeline.training.silver import voted_doc
+
+    tokenizer = spacy.blank("de")
+    text = "Uta Hagen spielte in New York mit General Motors."
+    per, loc, org = (0, 9, "PER"), (21, 29, "LOC"), (34, 48, "ORG")
+    votes = [[per, loc, org], [per, loc], [per, (21, 24, "LOC")]]
+    doc = voted_doc(tokenizer, text, votes, per_span=True)
+    assert [(e.text, e.label_) for e in doc.ents] == [("Uta Hagen", "PER"), ("New York", "LOC")]
+    # "General Motors" (one teacher of three) is neither an entity nor "outside": missing
+    assert [(t.text, t.ent_iob_) for t in doc][-3:] == [("General", ""), ("Motors", ""), (".", "O")]
+    assert voted_doc(tokenizer, text, votes, per_span=False) is None  # not all alike
+    assert voted_doc(tokenizer, text, [[org], [per]], per_span=True) is None  # no majority
+
+
+def test_a_step_finished_twice_keeps_the_first_output(tmp_path):
+    """Two runs sharing a work folder may build the same step; the first one to finish wins."""
+    from pipeline.training.cache import StepCache, step_payload
+
+    cache, payload = StepCache(tmp_path), step_payload("knowledge", {"lists": 1})
+    with cache.build(payload) as first:
+        (first / "lists.npz").write_text("first")
+    late = tmp_path / f"{cache.folder(payload).name}.partial-99999999"  # the other process's
+    late.mkdir()
+    (late / "lists.npz").write_text("second")
+    assert cache.finish(payload, late, 1.0) == cache.folder(payload)
+    assert (cache.folder(payload) / "lists.npz").read_text() == "first"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [cache.folder(payload).name]

@@ -3,9 +3,11 @@
 * Equal uninflected forms merge; an abbreviation defined in the article ("... kollektive
   Sicherheit (ODKB)") merges with its long form; PER full names that share a surname and have
   near-identical given names merge (Kassym-Jomart / Kassym-Schomart Tokajew); a partial PER name
-  (Tokajew, von der Leyen, De Maizière) merges with the one full name it ends.
+  (Tokajew, von der Leyen, De Maizière) merges with the one full name it ends, and so does one
+  the model labelled otherwise, if the full name came first ("Norbert Hofer" ... "Hofer" ORG).
 * Label: the model's labels vote over the whole entity, one vote per word of a mention (added
-  mentions do not vote); a tie goes to the label of the longest mention, then the earliest.
+  and overruled mentions do not vote); a tie goes to the label of the longest mention, then
+  the earliest.
 * Canonical name: a defined abbreviation wins (articles mostly use it, it does not inflect, so
   it joins best across articles; the long form stays among the variants); otherwise a club's
   name ("SV Grödig"); otherwise the most frequent PER full name; otherwise the most frequent
@@ -16,8 +18,10 @@ from __future__ import annotations
 
 import itertools
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 
-from .persons import ends_with, is_club, is_full_name, same_person, surname_key
+from .persons import (ends_with, is_club, is_full_name, is_personal_name, same_person,
+                      surname_key)
 
 
 def link(mentions: list[dict], abbreviations: dict[str, str]) -> list[list[dict]]:
@@ -55,6 +59,13 @@ def link(mentions: list[dict], abbreviations: dict[str, str]) -> list[list[dict]
         wholes = {find(full) for full in full_names if ends_with(full, partial)}
         if len(wholes) == 1:
             union(partial, wholes.pop())
+    person_names = [form for form in full_names if form in persons and is_personal_name(form)]
+    for form, wholes in _surnames_labelled_otherwise(by_form, person_names):
+        roots = {find(full) for full in wholes}
+        if len(roots) == 1:
+            union(form, roots.pop())
+            for mention in by_form[form]:
+                mention["overruled"] = True
 
     groups: dict[str, list[dict]] = defaultdict(list)
     for mention in mentions:
@@ -62,9 +73,32 @@ def link(mentions: list[dict], abbreviations: dict[str, str]) -> list[list[dict]
     return list(groups.values())
 
 
+def _surnames_labelled_otherwise(by_form: dict[str, list[dict]], person_names: list[str]
+                                 ) -> Iterator[tuple[str, list[str]]]:
+    """Forms the model never labelled PER that end a PER full name seen earlier in the article
+    whose given names look like a person's (``is_personal_name``: not "SK Sturm Graz"), with
+    those full names ("Norbert Hofer" PER, then "Hofer" ORG: also a supermarket chain).
+    ``link`` joins such a form to the person when the full names are one person; the form then
+    has no vote on the label (``_voters``), or three such slips would outvote the full name."""
+    first_start = {form: members[0]["start_char"] for form, members in by_form.items()}
+    for form, members in by_form.items():
+        if any(mention["label"] == "PER" for mention in members):
+            continue
+        wholes = [full for full in person_names
+                  if ends_with(full, form) and first_start[full] < first_start[form]]
+        if wholes:
+            yield form, wholes
+
+
+def _voters(members: list[dict]) -> list[dict]:
+    """The mentions whose model label counts: not added by recall, not overruled by ``link``."""
+    return [mention for mention in members
+            if not mention["added"] and not mention.get("overruled")] or members
+
+
 def label_votes(members: list[dict]) -> Counter:
     """The model's votes per label: one per word of each mention it found (not the added)."""
-    voters = [mention for mention in members if not mention["added"]] or members
+    voters = _voters(members)
     votes: Counter = Counter()
     for mention in voters:
         votes[mention["label"]] += len(mention["text"].split())
@@ -80,7 +114,7 @@ def vote(members: list[dict], votes: Counter) -> str:
     """
     if len(votes) == 1:
         return next(iter(votes))
-    voters = [mention for mention in members if not mention["added"]] or members
+    voters = _voters(members)
     longest = {label: max(len(m["text"]) for m in voters if m["label"] == label)
                for label in votes}
     earliest = {label: min(m["start_char"] for m in voters if m["label"] == label)

@@ -17,6 +17,9 @@ import re
 from .clean import ACRONYM
 from .lexicon import is_common_noun, is_common_word, lexicon, nation_codes
 
+# What a compound's name part may end with before the hyphen: a slash of a gender form
+# ("Österreicher/-innen"), which the name does not keep.
+TRAILING_PUNCTUATION = re.compile(r"\W+$")
 CODES_IN_PARENTHESES = re.compile(r"\((?:[A-Z]{3}/)*[A-Z]{3}\)")
 # Country codes in parentheses an article needs to be a results list: one "(AUT)" may be
 # anything ("Landeskriminalamt (LKA)", Sri Lanka's code).
@@ -87,7 +90,9 @@ def split_compound(mention: dict, known: set[str]) -> dict:
     if len(parts) < 2 or not (tail[:1].islower() or tail in lexicon().vocabulary) or tail in known:
         return mention
     for first in range(len(parts) - 1):
-        name = "-".join(parts[first:-1])
+        name = TRAILING_PUNCTUATION.sub("", "-".join(parts[first:-1]))  # "Österreicher/-innen"
+        if not name:
+            continue
         if name in known or ACRONYM.fullmatch(name) or (
                 tail[:1].islower() and name[:1].isupper() and not is_common_word(name)):
             start = mention["start_char"] + len("-".join(parts[:first])) + (1 if first else 0)

@@ -18,6 +18,7 @@ import contextlib
 import hashlib
 import json
 import logging
+import os
 import shutil
 import time
 from collections.abc import Iterable, Iterator
@@ -93,18 +94,25 @@ class StepCache:
         return folder if (folder / "key.json").exists() else None
 
     def start(self, payload: dict) -> Path:
-        """A fresh, empty staging folder for the step's output."""
-        staging = self.folder(payload).with_name(self.folder(payload).name + ".partial")
+        """A fresh, empty staging folder for the step's output, this process's own (two runs
+        sharing a work folder may build the same step at once)."""
+        staging = self.folder(payload).with_name(f"{self.folder(payload).name}.partial-{os.getpid()}")
         shutil.rmtree(staging, ignore_errors=True)
         staging.mkdir(parents=True)
         return staging
 
     def finish(self, payload: dict, staging: Path, seconds: float) -> Path:
-        """Mark the staged output done and move it into place."""
+        """Mark the staged output done and move it into place; if another process finished the
+        same step first, its output (equal by key) is kept and this one dropped."""
         folder = self.folder(payload)
         (staging / "key.json").write_text(json.dumps(payload, indent=2, sort_keys=True) + "\n")
-        shutil.rmtree(folder, ignore_errors=True)
-        staging.replace(folder)
+        if not self.done(payload):
+            shutil.rmtree(folder, ignore_errors=True)  # an unfinished leftover
+            try:
+                staging.replace(folder)
+            except OSError:  # another process renamed its folder in just before us
+                pass
+        shutil.rmtree(staging, ignore_errors=True)
         self.record(payload["step"], folder, seconds, reused=False)
         return folder
 

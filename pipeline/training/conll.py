@@ -141,6 +141,9 @@ def read_gold_file(path: Path) -> Iterator[GoldSentence]:
     path = Path(path)
     with path.open("rb") as stream:
         codec, problem = diagnose(chunks(stream), path.name)
+    if problem and problem[0] == "binary":
+        raise GoldFormatError(f"{path}: not a text file (NUL bytes, or neither UTF-8 nor "
+                              f"Windows-1252); expected {LAYOUTS}")
     if problem:  # one line: the message quotes the undecodable passage, line breaks and all
         raise GoldFormatError(f"{path}: {' '.join(problem[1].split())}")
     with path.open(encoding=codec) as lines:

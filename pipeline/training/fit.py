@@ -19,16 +19,18 @@ from .cache import StepCache, step_payload
 log = logging.getLogger(__name__)
 
 CONFIG_PATH = Path(__file__).parent / "ner.cfg"
-FIT_CODE = ["training/fit.py", "training/ner.cfg"]
+FIT_CODE = ["training/fit.py", "training/ner.cfg", "knowledge.py"]
 
 
 @dataclass(frozen=True)
 class FitInputs:
-    """What a training run reads: its data, selection set, vectors and pretrained weights."""
+    """What a training run reads: its data, selection set, vectors, knowledge lists and
+    pretrained tok2vec weights."""
 
     train: Path
     select: Path
     vectors: Path | None = None
+    knowledge: Path | None = None
     init_tok2vec: Path | None = None
 
 
@@ -40,6 +42,7 @@ def run_spacy_train(inputs: FitInputs, run_dir: Path, seed: int, max_steps: int 
         "paths.train": str(inputs.train),
         "paths.dev": str(inputs.select),
         "paths.vectors": str(inputs.vectors) if inputs.vectors else None,
+        "paths.knowledge": str(inputs.knowledge) if inputs.knowledge else None,
         "system.seed": seed,
     }
     if inputs.vectors is None:
@@ -60,8 +63,8 @@ def _fit_logged(inputs: FitInputs, max_steps: int | None, run_dir: Path, seed: i
 
 
 def teacher_payload(inputs: FitInputs, upstream: list[str], seed: int, max_steps: int | None) -> dict:
-    settings = {"seed": seed, "max_steps": max_steps, "vectors": inputs.vectors is not None,
-                "pretrained": inputs.init_tok2vec is not None}
+    settings = {"seed": seed, "max_steps": max_steps}
+    settings.update({name: getattr(inputs, name) is not None for name in ("vectors", "knowledge", "init_tok2vec")})
     return step_payload("teacher", settings, code=FIT_CODE, upstream=upstream)
 
 

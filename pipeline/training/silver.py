@@ -8,6 +8,7 @@ import gzip
 import json
 import logging
 import random
+from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
 from multiprocessing import get_context
@@ -18,7 +19,7 @@ from .cache import StepCache, step_payload
 
 log = logging.getLogger(__name__)
 
-SILVER_TEXT = "unlabelled-de/wikipedia-de-klexikon-articles.txt.gz"  # the lines the teachers tag
+WIKIPEDIA = "unlabelled-de/wikipedia-de-klexikon-articles.txt.gz"
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,8 @@ class SilverSettings:
     sentences: int = 120000
     min_chars: int = 40  # shorter lines are mostly headings and list items
     max_chars: int = 400
+    per_span: bool = False  # vote per entity (see voted_doc) rather than per line
+    texts: tuple[str, ...] = (WIKIPEDIA,)  # the files whose lines the teachers tag
 
 
 def processes(workers: int) -> ProcessPoolExecutor:
@@ -36,11 +39,13 @@ def processes(workers: int) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(max_workers=max(1, workers), mp_context=get_context("spawn"))
 
 
-def sample_lines(path: Path, settings: SilverSettings, seed: int) -> list[str]:
-    """A seeded random sample of the text's lines whose length is sentence-like."""
-    with gzip.open(path, "rt", encoding="utf-8") as handle:
-        lines = (line.strip() for line in handle)
-        candidates = [line for line in lines if settings.min_chars <= len(line) <= settings.max_chars]
+def sample_lines(paths: list[Path], settings: SilverSettings, seed: int) -> list[str]:
+    """A seeded random sample of the texts' lines whose length is sentence-like."""
+    candidates = []
+    for path in paths:
+        with gzip.open(path, "rt", encoding="utf-8") as handle:
+            lines = (line.strip() for line in handle)
+            candidates += [line for line in lines if settings.min_chars <= len(line) <= settings.max_chars]
     return random.Random(seed).sample(candidates, min(settings.sentences, len(candidates)))
 
 
@@ -50,12 +55,40 @@ def teacher_entities(teacher: Path, texts: list[str]) -> list[list[tuple[int, in
     return [[(e.start_char, e.end_char, e.label_) for e in doc.ents] for doc in nlp.pipe(texts, batch_size=256)]
 
 
-def label_silver(texts: list[str], teachers: list[Path], out: Path, workers: int = 1) -> dict[str, int]:
-    """Keep the texts on which every teacher finds exactly the same entities, and at least one;
-    write them as a DocBin. Agreed texts without entities are left out: they were 60 % of the
-    agreed lines and mostly teach the student to stay silent (selection recall 0.713 with them,
-    0.725 without, and only the run without them met the sample-article bar; MODEL_CARD.md).
-    Each teacher tags in its own process when ``workers`` > 1."""
+def voted_doc(tokenizer, text: str, votes: list[list[tuple[int, int, str]]], per_span: bool):
+    """The silver doc of one line, or None to leave the line out.
+
+    Line vote: the line counts only if every teacher tags exactly the same entities, at least
+    one. Span vote: every entity that a majority of the teachers tags is kept; the tokens of the
+    entities only a minority tags are marked *missing* (no loss either way), so a line the
+    teachers half agree on still teaches what they agree on, without teaching a disputed name
+    as "no entity"; the line counts if it has at least one majority entity.
+    """
+    if not per_span and any(other != votes[0] for other in votes[1:]):
+        return None
+    counts = Counter(span for spans in votes for span in set(spans))
+    majority = sorted(span for span, count in counts.items() if 2 * count > len(votes))
+    if not majority:
+        return None
+    doc = tokenizer(text)
+    entities = [doc.char_span(start, end, label) for start, end, label in majority]
+    taken = {i for span in entities for i in range(span.start, span.end)}
+    disputed = set()
+    for start, end, _ in set(counts) - set(majority):
+        span = doc.char_span(start, end, alignment_mode="expand")
+        disputed.update(i for i in range(span.start, span.end) if i not in taken)
+    doc.set_ents(entities, missing=[doc[i : i + 1] for i in sorted(disputed)], default="outside")
+    return doc
+
+
+def label_silver(
+    texts: list[str], teachers: list[Path], out: Path, workers: int = 1, per_span: bool = False
+) -> dict[str, int]:
+    """Tag the texts with every teacher and write the voted lines (``voted_doc``) as a DocBin.
+    Lines without any agreed entity are left out: agreed lines without entities were 60 % of
+    the agreed lines and mostly teach the student to stay silent (selection recall 0.713 with
+    them, 0.725 without, and only the run without them met the sample-article bar;
+    MODEL_CARD.md). Each teacher tags in its own process when ``workers`` > 1."""
     import spacy
     from spacy.tokens import DocBin
 
@@ -68,12 +101,9 @@ def label_silver(texts: list[str], teachers: list[Path], out: Path, workers: int
     silver = DocBin()
     agreed = 0
     for text, *entities in zip(texts, *votes):
-        if any(other != entities[0] for other in entities[1:]):
-            continue
-        agreed += 1
-        if entities[0]:
-            doc = tokenizer_only(text)
-            doc.ents = [doc.char_span(start, end, label) for start, end, label in entities[0]]
+        agreed += all(other == entities[0] for other in entities[1:])
+        doc = voted_doc(tokenizer_only, text, entities, per_span)
+        if doc is not None:
             silver.add(doc)
     silver.to_disk(out)
     return {"tagged": len(texts), "agreed": agreed, "kept": len(silver)}
@@ -85,15 +115,16 @@ def silver_data(
 ) -> Path:
     """silver.spacy (cached): the agreed lines of ``teachers`` ({step key: model folder})."""
     payload = step_payload(
-        "silver", {**asdict(settings), "seed": seed, "text": SILVER_TEXT},
-        files={SILVER_TEXT: data_dir / SILVER_TEXT}, code=["training/silver.py"],
+        "silver", {**asdict(settings), "seed": seed},
+        files={name: data_dir / name for name in settings.texts}, code=["training/silver.py"],
         upstream=sorted(teachers),
     )
     folder = cache.reuse(payload)
     if folder is None:
         with cache.build(payload) as staging:
-            texts = sample_lines(data_dir / SILVER_TEXT, settings, seed)
-            counts = label_silver(texts, list(teachers.values()), staging / "silver.spacy", workers)
+            texts = sample_lines([data_dir / name for name in settings.texts], settings, seed)
+            counts = label_silver(texts, list(teachers.values()), staging / "silver.spacy", workers,
+                                  settings.per_span)
             (staging / "silver.json").write_text(json.dumps(counts, indent=2))
             log.info("silver lines: %s", counts)
         folder = cache.folder(payload)
