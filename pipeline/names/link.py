@@ -97,7 +97,7 @@ def _voters(members: list[dict]) -> list[dict]:
 
 
 def label_votes(members: list[dict]) -> Counter:
-    """The model's votes per label: one per word of each mention it found (not the added)."""
+    """The model's votes per label: one per word of each mention that votes (``_voters``)."""
     voters = _voters(members)
     votes: Counter = Counter()
     for mention in voters:
