@@ -108,6 +108,9 @@ def test_numbers_and_dates_are_no_names(text, picks, expected):
 @pytest.mark.parametrize("text, picks, expected", [
     pytest.param("Das sagte Varoufakis der spanischen Zeitung.", [("spanischen", "LOC")], [],
                  id="adjective"),
+    pytest.param("Hilfe für die syrischen und libyschen Flüchtlinge aus dem türkischem Lager.",
+                 [("syrischen", "LOC"), ("libyschen", "LOC"), ("türkischem", "LOC")], [],
+                 id="rare-adjectives-in-sch"),
     pytest.param("Gegen Altach (heim) gewann er.", [("heim", "LOC")], [], id="adverb"),
     pytest.param("Das Verletzungspech bleibt dem spanischen Fußball-Supercup treu.",
                  [("spanischen Fußball-Supercup", "ORG")],

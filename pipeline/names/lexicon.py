@@ -15,6 +15,7 @@ from __future__ import annotations
 import gettext
 import gzip
 import json
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -32,6 +33,8 @@ PARTICLES = frozenset("von van vom zu zum zur de di da du del della dos das der 
 START_PARTICLES = PARTICLES - frozenset("der den das".split())
 # Abbreviations that open the names of sports clubs ("SV Grödig", "SKN St. Pölten", "VfB
 # Stuttgart"): Sportverein, Sportklub, Fußballclub and their kin.
+# A lower-case adjective in -sch, inflected or not: "deutsch", "syrischen", "türkischem".
+DERIVED_ADJECTIVE = re.compile(r"[a-zäöüß-]+sch(?:e[mnrs]?)?")
 CLUB_PREFIXES = frozenset("FC SC SV SK SKN TSV VfB VfL VfR FK AC AS RB TSG SpVgg BSC KSV ASK "
                           "USV WSG SSC HC EC EHC SG TuS ATSV".split())
 
@@ -157,8 +160,11 @@ def is_common_word(word: str) -> bool:
 
 
 def is_german_word(word: str) -> bool:
-    """A lower-case word of German text: a function word, or one that is also written
-    capitalised (as every German word is at a sentence start). "heim", "spanischen": yes;
-    "dpa", "ver.di", which never start a sentence capitalised: no, they are names."""
+    """A lower-case word of German text: a function word, one that is also written
+    capitalised (as every German word is at a sentence start), or an adjective in -sch, the
+    suffix that derives adjectives from places ("syrischen", "libyschen": too rare for the
+    frequency table). "heim", "spanischen": yes; "dpa", "ver.di", which never start a
+    sentence capitalised: no, they are names."""
     known = lexicon()
-    return word in known.stop_words or word[:1].upper() + word[1:] in known.capitalised
+    return (word in known.stop_words or word[:1].upper() + word[1:] in known.capitalised
+            or DERIVED_ADJECTIVE.fullmatch(word) is not None)
