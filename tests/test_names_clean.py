@@ -135,6 +135,26 @@ def test_lower_case_words(text, picks, expected):
 
 
 @pytest.mark.parametrize("text, picks, expected", [
+    pytest.param("Die Russen halfen den Syrern, die Israelis den Palästinensern.",
+                 [("Russen", "LOC"), ("Syrern", "LOC"), ("Israelis", "LOC"),
+                  ("Palästinensern", "LOC")], [], id="peoples-are-no-places"),
+    pytest.param("Griechen, Kasachen, Ukrainer und Amerikaner kamen.",
+                 [("Griechen", "LOC"), ("Kasachen", "LOC"), ("Ukrainer", "LOC"),
+                  ("Amerikaner", "LOC")], [], id="stems-of-griechenland-kasachstan-ukraine-amerika"),
+    pytest.param("Er flog von Polen über Schweden zu den Niederlanden, dann nach Trier.",
+                 [("Polen", "LOC"), ("Schweden", "LOC"), ("Niederlanden", "LOC"), ("Trier", "LOC")],
+                 [("Polen", "Polen"), ("Schweden", "Schweden"), ("Niederlanden", "Niederlanden"),
+                  ("Trier", "Trier")], id="countries-and-cities-stay"),
+    pytest.param("Der Jordan fließt bei Sachsen vorbei, sagt Frau Schweizer.",
+                 [("Jordan", "LOC"), ("Sachsen", "LOC"), ("Schweizer", "PER")],
+                 [("Jordan", "Jordan"), ("Sachsen", "Sachsen"), ("Schweizer", "Schweizer")],
+                 id="places-and-people-like-demonyms-stay"),
+])
+def test_demonyms_are_no_places(text, picks, expected):
+    assert cleaned(text, picks) == expected
+
+
+@pytest.mark.parametrize("text, picks, expected", [
     pytest.param("Die Bitte blieb ungehört. Leider sieht die Realität anders aus.",
                  [("Leider", "PER")], [], id="adverb"),
     pytest.param("Saakaschwili: Leider verhindert der Krieg viel.", [("Leider", "PER")], [],

@@ -17,7 +17,9 @@ Each model span goes through these steps, on the cleaned article text (``text.Cl
 5. A name cut inside its particles is completed from the text: "Alexander Van" before
    " der Bellen" becomes "Alexander Van der Bellen"; a place or organisation that starts with
    a particle takes the capitalised word before it ("de France" -> "Tour de France").
-6. What is left must look like a name (``is_name``): letters, not mostly digits (unless a
+6. A place that is a single word naming a country's people ("Russen", "Syrer", "Israelis";
+   see ``lexicon.is_demonym``) is no place: GermEval counts it as a derivation (LOCderiv).
+7. What is left must look like a name (``is_name``): letters, not mostly digits (unless a
    letter leads, as in the codes of channels, teams and roads: "Ö24", "U21", "B311"), not a date,
    and, when lower-case, not a German word ("spanischen", "heim"); "dpa", "ver.di",
    "orf.at" and "iPhone" are names written in lower case.
@@ -28,7 +30,8 @@ from __future__ import annotations
 import bisect
 import re
 
-from .lexicon import PARTICLES, START_PARTICLES, is_common_noun, is_german_word, lexicon
+from .lexicon import (PARTICLES, START_PARTICLES, is_common_noun, is_demonym, is_german_word,
+                      lexicon)
 from .persons import is_particle
 
 MONTHS = ("Jänner Januar Februar März April Mai Juni Juli August September Oktober November "
@@ -69,7 +72,7 @@ def clean_spans(text: str, mention: dict, sentence_starts: list[int]) -> list[di
 
 def _tidy(text: str, start: int, end: int, label: str,
           sentence_start: int) -> tuple[int, int] | None:
-    """Steps 2 to 6 of the module docstring on one span; None when no name is left."""
+    """Steps 2 to 7 of the module docstring on one span; None when no name is left."""
     span = _trim_edges(text, start, end)
     if span is None:
         return None
@@ -84,6 +87,8 @@ def _tidy(text: str, start: int, end: int, label: str,
         return None
     start, end = _complete_particles(text, start, end, label)
     if label == "PER" and is_particle(text[start:end]):  # "mit seinem Van überfuhr"
+        return None
+    if label == "LOC" and is_demonym(text[start:end]):  # "von den Russen"
         return None
     return (start, end) if is_name(text[start:end]) else None
 
@@ -166,7 +171,7 @@ def _complete_particles(text: str, start: int, end: int, label: str) -> tuple[in
 
 
 def is_name(span: str) -> bool:
-    """Whether a cleaned span can be a name (step 6 of the module docstring)."""
+    """Whether a cleaned span can be a name (step 7 of the module docstring)."""
     if span[:1].isupper() and len(span) > 1 and span.replace(" ", "").replace("-", "").isalpha():
         return True  # the common case, decided fast
     letters = sum(map(str.isalpha, span))

@@ -124,6 +124,42 @@ def country_names() -> frozenset[str]:
                      if hasattr(country, field))
 
 
+# Demonyms are a place's stem plus an inhabitant suffix ("Syr|er", "Türk|en", "Palästin|enser",
+# "Israel|is"), and the place is that stem plus one of a few endings ("Syr|ien", "Türk|ei",
+# "Palästin|a", "Russ|ische Föderation", "Finn|land", "Griech|enland", "Kasach|stan").
+DEMONYM_SUFFIXES = ("e", "en", "n", "er", "ern", "ier", "iern", "ner", "nern", "aner", "anern",
+                    "esen", "enser", "ensern", "is", "in", "innen", "erin", "erinnen")
+PLACE_ENDINGS = ("", "a", "e", "o", "ei", "en", "ien", "land", "enland", "stan", "istan", "isch",
+                 "ische")
+
+
+@lru_cache(maxsize=1)
+def _country_words() -> frozenset[str]:
+    """The first and last words of the German country names ("Russische", "Föderation",
+    "Amerika", "Syrien"); not inner words like "Tristan" of "... und Tristan da Cunha"."""
+    words = set()
+    for name in country_names():
+        capitalised = [word for word in name.replace(",", " ").split() if word[:1].isupper()]
+        words.update(word for word in capitalised[:1] + capitalised[-1:] if len(word) > 3)
+    return frozenset(words)
+
+
+def is_demonym(word: str) -> bool:
+    """Whether a single word names a country's people ("Syrer", "Russen", "Israelis",
+    "Palästinenser", "Griechen"), which GermEval does not count as a place (LOCderiv), rather
+    than a country, inflected or not ("Polen", "Schweden", "Niederlanden")."""
+    countries = _country_words()
+    if " " in word or any(word.endswith(end) and word[:len(word) - len(end)] in countries
+                          for end in ("", "n", "s")):
+        return False
+    for suffix in DEMONYM_SUFFIXES:
+        stem = word[:len(word) - len(suffix)]
+        if word.endswith(suffix) and len(stem) >= 3 and any(
+                stem + ending in countries for ending in PLACE_ENDINGS):
+            return True
+    return False
+
+
 # Olympic (IOC) codes that differ from ISO 3166 alpha-3, as results lists give them after
 # athletes: "Fabian Rießle (GER)", "Pirmin Zurbriggen (SUI)". Not "ESA" (El Salvador), which
 # stands after astronauts as their agency.
