@@ -33,10 +33,10 @@ PARTICLES = frozenset("von van vom zu zum zur de di da du del della dos das der 
 START_PARTICLES = PARTICLES - frozenset("der den das".split())
 # Abbreviations that open the names of sports clubs ("SV Grödig", "SKN St. Pölten", "VfB
 # Stuttgart"): Sportverein, Sportklub, Fußballclub and their kin.
-# A lower-case adjective in -sch, inflected or not: "deutsch", "syrischen", "türkischem".
-DERIVED_ADJECTIVE = re.compile(r"[a-zäöüß-]+sch(?:e[mnrs]?)?")
 CLUB_PREFIXES = frozenset("FC SC SV SK SKN TSV VfB VfL VfR FK AC AS RB TSG SpVgg BSC KSV ASK "
                           "USV WSG SSC HC EC EHC SG TuS ATSV".split())
+# A lower-case adjective in -sch, inflected or not: "deutsch", "syrischen", "türkischem".
+DERIVED_ADJECTIVE = re.compile(r"[a-zäöüß-]+sch(?:e[mnrs]?)?")
 
 
 @dataclass(frozen=True)
