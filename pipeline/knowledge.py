@@ -166,26 +166,30 @@ def make_knowledge(nlp: Language, name: str) -> KnowledgeComponent:
     return KnowledgeComponent(nlp, name)
 
 
-def _feature_forward(model: Model, docs: list[Doc], is_train: bool):
-    """The stored features as a Ragged; in training, known-entity marks are dropped at random
-    (they come from the training data itself, so the model must not learn to rely on them)."""
-    arrays = []
-    for doc in docs:
-        features = doc._.get(EXTENSION)
-        arrays.append(np.zeros((len(doc), N_FEATURES), np.float32) if features is None else features)
-    data = np.concatenate(arrays) if arrays else np.zeros((0, N_FEATURES), np.float32)
-    dropout = model.attrs["dropout"]
-    if is_train and dropout and len(data):
-        known = 2 * len(KNOWN_ENTITIES)
-        data = data.copy()
-        data[:, :known] *= np.random.random((len(data), known)) >= dropout
-    lengths = model.ops.asarray1i([len(doc) for doc in docs])
-    return Ragged(model.ops.asarray2f(data), lengths), lambda d_ragged: []
-
-
 def knowledge_features(dropout: float) -> Model:
-    return Model("knowledge_features", _feature_forward, attrs={"dropout": dropout},
-                 dims={"nO": N_FEATURES})
+    """The stored features as a Ragged; in training, known-entity marks are dropped at random
+    (they come from the training data itself, so the model must not learn to rely on them).
+
+    The rate lives in the forward closure, not in ``attrs``: ``init_tok2vec`` loads pretrained
+    weights with thinc's ``Model.from_dict``, which restores every layer's saved ``attrs`` and so
+    would silently replace the configured rate with the one the weights were pretrained with."""
+
+    def forward(model: Model, docs: list[Doc], is_train: bool):
+        data = _stored_features(docs)
+        if is_train and dropout and len(data):
+            known = 2 * len(KNOWN_ENTITIES)
+            data[:, :known] *= np.random.random((len(data), known)) >= dropout
+        lengths = model.ops.asarray1i([len(doc) for doc in docs])
+        return Ragged(model.ops.asarray2f(data), lengths), lambda d_ragged: []
+
+    return Model("knowledge_features", forward, dims={"nO": N_FEATURES})
+
+
+def _stored_features(docs: list[Doc]) -> np.ndarray:
+    """A fresh array of the component's per-token features (zeros for a doc it has not seen)."""
+    arrays = [np.zeros((len(doc), N_FEATURES), np.float32) if doc._.get(EXTENSION) is None
+              else doc._.get(EXTENSION) for doc in docs]
+    return np.concatenate(arrays) if arrays else np.zeros((0, N_FEATURES), np.float32)
 
 
 @registry.architectures("entity_pipeline.KnowledgeEmbed.v1")

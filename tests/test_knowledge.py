@@ -78,6 +78,25 @@ def test_embedding_layer_mixes_features_and_drops_known_entities_only_in_trainin
     assert ragged.data[:2, 4:6].tolist() == [[1.0, 0.0], [0.0, 1.0]]  # B-ORG, I-ORG kept
 
 
+def test_weights_saved_with_another_rate_keep_the_configured_knowledge_dropout(nlp):
+    """``init_tok2vec`` loads pretrained weights with thinc's ``from_dict``, which restores saved
+    layer attributes: weights saved by a layer that kept its rate there must not change it."""
+    docs = [nlp("General Motors baut in Nürnberg.")]
+
+    def embed(rate):
+        model = knowledge_embed(width=16, attrs=["NORM"], rows=[100], include_static_vectors=False,
+                                knowledge_dropout=rate)
+        model.initialize(X=docs)
+        return model
+
+    pretrained = embed(0.0)
+    pretrained.layers[0].layers[-1].attrs["dropout"] = 0.0  # as the weights of 2026-11-30 carry
+    configured = embed(1.0).from_bytes(pretrained.to_bytes())
+    features = configured.layers[0].layers[-1]
+    assert features(docs, is_train=False)[0].data[:, :6].sum() == 2  # B-ORG, I-ORG
+    assert features(docs, is_train=True)[0].data[:, :6].sum() == 0  # rate 1.0: all dropped
+
+
 def test_entity_strings_keep_every_label_with_a_fifth_of_the_occurrences(tmp_path):
     from spacy.tokens import DocBin
 
