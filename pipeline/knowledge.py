@@ -187,8 +187,10 @@ def knowledge_features(dropout: float) -> Model:
 
 def _stored_features(docs: list[Doc]) -> np.ndarray:
     """A fresh array of the component's per-token features (zeros for a doc it has not seen)."""
-    arrays = [np.zeros((len(doc), N_FEATURES), np.float32) if doc._.get(EXTENSION) is None
-              else doc._.get(EXTENSION) for doc in docs]
+    arrays = []
+    for doc in docs:
+        features = doc._.get(EXTENSION)
+        arrays.append(np.zeros((len(doc), N_FEATURES), np.float32) if features is None else features)
     return np.concatenate(arrays) if arrays else np.zeros((0, N_FEATURES), np.float32)
 
 
