@@ -3,7 +3,9 @@ silver-data step on real models."""
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
+import os
 import sys
 
 import pytest
@@ -46,10 +48,13 @@ def test_train_command_writes_a_loadable_model_and_caches_its_steps(tmp_path):
     punctuation = json.loads((out / "sentencizer.json").read_text(encoding="utf-8"))["punct_chars"]
     assert punctuation == sorted(punctuation), "the same bytes from every process"
 
-    steps = json.loads((work / "last-run.json").read_text())
+    run = json.loads((work / "last-run.json").read_text())
+    steps = run["steps"]
     assert [steps[step]["reused"] for step in steps] == [False] * 6
+    assert run["machine"]["libraries"]["blis"] == importlib.metadata.version("blis")
+    assert run["machine"]["processor"] and run["machine"]["cores"] == os.cpu_count()
     assert CliRunner().invoke(app, args).exit_code == 0  # a rerun reuses every cached step
-    steps = json.loads((work / "last-run.json").read_text())
+    steps = json.loads((work / "last-run.json").read_text())["steps"]
     assert {step: steps[step]["reused"] for step in steps} == {
         "corpora": True, "teacher": True, "teacher-2": True, "silver": True, "student-data": True,
         "student": False}

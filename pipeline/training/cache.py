@@ -19,6 +19,7 @@ import hashlib
 import json
 import logging
 import os
+import platform
 import shutil
 import time
 from collections.abc import Iterable, Iterator
@@ -28,7 +29,7 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 CODE_DIR = Path(__file__).resolve().parent.parent  # the pipeline package
-LIBRARIES = ("spacy", "thinc", "numpy", "floret")
+LIBRARIES = ("spacy", "thinc", "numpy", "blis", "floret")  # blis: thinc's matrix products
 _CHUNK = 1 << 20
 
 
@@ -52,6 +53,23 @@ def _library_versions() -> dict[str, str]:
         with contextlib.suppress(PackageNotFoundError):
             versions[name] = version(name)
     return versions
+
+
+def machine() -> dict:
+    """Where the steps ran. Training is deterministic on one machine, but not across processors:
+    the same code, data and library versions gave other teachers on an Intel Xeon (AVX-512) than
+    on an AMD EPYC (2026-12-01), so a rebuild compares its figures with a run on the same kind of
+    processor."""
+    return {"processor": _processor_name(), "cores": os.cpu_count(),
+            "python": platform.python_version(), "libraries": _library_versions()}
+
+
+def _processor_name() -> str:
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    return platform.processor() or platform.machine()
 
 
 def step_payload(

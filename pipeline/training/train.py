@@ -12,8 +12,9 @@ The recipe, each slow step cached in the work folder by a key over its inputs (`
    add the silver entity strings and, optionally, a tok2vec pretrained on unlabelled text
    (``pretrain``), selecting the checkpoint on the selection set; the best model is written
    with its meta into the output folder.
-``WORK/last-run.json`` records each step's folder and seconds; ``WORK/select.tsv`` points at the
-selection set, so ``entity-pipeline evaluate WORK/select.tsv --model OUT`` scores it.
+``WORK/last-run.json`` records the machine (processor, library versions) and each step's folder
+and seconds; ``WORK/select.tsv`` points at the selection set, so ``entity-pipeline evaluate
+WORK/select.tsv --model OUT`` scores it.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from ..about import __version__
-from .cache import StepCache, step_payload
+from .cache import StepCache, machine, step_payload
 from .corpora import prepare_corpora
 from .fit import FitInputs, run_spacy_train, train_teachers
 from .gazetteers import knowledge_lists
@@ -162,5 +163,6 @@ def train(
     best = run_spacy_train(inputs, out.with_name(out.name + ".run"), student_seed, max_steps)
     model = _finish(best, out)
     cache.record("student", out, time.perf_counter() - start, reused=False)
-    (work_dir / "last-run.json").write_text(json.dumps(cache.timings, indent=2) + "\n")
+    run = {"machine": machine(), "steps": cache.timings}
+    (work_dir / "last-run.json").write_text(json.dumps(run, indent=2) + "\n")
     return model
