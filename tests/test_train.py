@@ -6,6 +6,8 @@ from __future__ import annotations
 import importlib.metadata
 import json
 import os
+import platform
+import subprocess
 import sys
 
 import pytest
@@ -53,6 +55,10 @@ def test_train_command_writes_a_loadable_model_and_caches_its_steps(tmp_path):
     assert [steps[step]["reused"] for step in steps] == [False] * 6
     assert run["machine"]["libraries"]["blis"] == importlib.metadata.version("blis")
     assert run["machine"]["processor"] and run["machine"]["cores"] == os.cpu_count()
+    keys = {folder.name.split("-")[0]: json.loads((folder / "key.json").read_text())
+            for folder in (corpora, teachers[0], silver_folder)}
+    assert keys["teacher"]["kernels"] == keys["silver"]["kernels"] == run["machine"]["kernels"]
+    assert "kernels" not in keys["corpora"]  # converting text does no float arithmetic
     assert CliRunner().invoke(app, args).exit_code == 0  # a rerun reuses every cached step
     steps = json.loads((work / "last-run.json").read_text())["steps"]
     assert {step: steps[step]["reused"] for step in steps} == {
@@ -107,6 +113,27 @@ def test_step_keys_cover_settings_input_files_code_and_upstream_steps(tmp_path):
     assert key(code=("training/silver.py",)) != first
     text.write_text("Tokajew bat Moskau um Hilfe!\n", encoding="utf-8")
     assert key() != first  # the text changed, so the cached output is not reused
+
+
+@pytest.mark.skipif(platform.machine() != "x86_64", reason="the kernel names below are x86-64's")
+def test_training_steps_key_on_the_kernels_numpy_and_openblas_chose():
+    """Forcing AVX2-free numpy loops and OpenBLAS's Haswell kernels (a processor without AVX-512
+    or AVX2 loops) changes the keys of the steps that train, not of those that convert text."""
+    script = ("import json, numpy; from pipeline.training.cache import numeric_kernels, payload_key, "
+              "step_payload; print(json.dumps([numeric_kernels(), payload_key(step_payload("
+              "'teacher', {}, numeric=True)), payload_key(step_payload('corpora', {}))]))")
+
+    def kernels_and_keys(**env):
+        result = subprocess.run([sys.executable, "-c", script], env={**os.environ, **env},
+                                capture_output=True, text=True, check=True)
+        return json.loads(result.stdout)
+
+    native = kernels_and_keys()
+    forced = kernels_and_keys(OPENBLAS_CORETYPE="Haswell", NPY_DISABLE_CPU_FEATURES="X86_V3 X86_V4")
+    assert forced[0]["blas"] == {"openblas": "Haswell"}
+    assert not {"X86_V3", "X86_V4"} & set(forced[0]["numpy_simd"])
+    assert forced[0] != native[0] and forced[1] != native[1]  # the teacher's key
+    assert forced[2] == native[2]  # the corpora's key
 
 
 def test_a_step_that_fails_leaves_no_cached_folder(tmp_path):

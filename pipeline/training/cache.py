@@ -3,9 +3,9 @@
 A slow step (converted corpora, vectors text, floret, teachers, silver data, pretrained
 weights) writes its output into ``WORK/<step>-<key>/``, where the key is a SHA-256 over the step's
 settings, the checksums of its input files, the checksums of the code that computes it, the
-library versions, and the keys of the steps it builds on. A rerun with the same key reuses the
-folder; any change of text, data, settings or code gives a new key and a new folder, so a cache
-can never be stale. Keys hash the *inputs*, never the outputs: spaCy's DocBin bytes differ
+library versions (and, for steps that train or tag, the processor's numeric kernels), and the
+keys of the steps it builds on. A rerun with the same key reuses the folder; any change of text,
+data, settings or code gives a new key and a new folder, so a cache can never be stale. Keys hash the *inputs*, never the outputs: spaCy's DocBin bytes differ
 between processes (it serialises a Python set of strings), so the same corpora would look new.
 
 A folder counts as done only once ``key.json`` (the hashed payload, for humans) is in it; a step
@@ -56,12 +56,32 @@ def _library_versions() -> dict[str, str]:
 
 
 def machine() -> dict:
-    """Where the steps ran. Training is deterministic on one machine, but not across processors:
-    the same code, data and library versions gave other teachers on an Intel Xeon (AVX-512) than
-    on an AMD EPYC (2026-12-01), so a rebuild compares its figures with a run on the same kind of
-    processor."""
+    """Where the steps ran: the processor, and the code paths numpy and its BLAS chose on it."""
     return {"processor": _processor_name(), "cores": os.cpu_count(),
-            "python": platform.python_version(), "libraries": _library_versions()}
+            "python": platform.python_version(), "libraries": _library_versions(),
+            "kernels": numeric_kernels()}
+
+
+def numeric_kernels() -> dict:
+    """The SIMD loops numpy dispatches to and the kernels its BLAS picked, both chosen per
+    processor at start-up. Training is deterministic for one choice but not across choices: on
+    one AMD EPYC with the same inputs, numpy's AVX-512 loops (``X86_V4``) and OpenBLAS's
+    ``SkylakeX`` kernels each gave another teacher than their AVX2 counterparts by step 500
+    (2026-12-07; ``NPY_DISABLE_CPU_FEATURES``, ``OPENBLAS_CORETYPE``). Steps that train or tag
+    key on this, so a work folder shared between processors never mixes their outputs."""
+    from threadpoolctl import threadpool_info
+
+    blas = {info["internal_api"]: info.get("architecture") for info in threadpool_info()
+            if info["user_api"] == "blas"}
+    return {"numpy_simd": _numpy_simd(), "blas": blas}
+
+
+def _numpy_simd() -> list[str]:
+    try:
+        from numpy._core import _multiarray_umath as umath  # numpy 2
+    except ImportError:
+        from numpy.core import _multiarray_umath as umath  # numpy 1
+    return [target for target in umath.__cpu_dispatch__ if umath.__cpu_features__.get(target)]
 
 
 def _processor_name() -> str:
@@ -78,11 +98,13 @@ def step_payload(
     files: dict[str, Path] | None = None,
     code: Iterable[str] = (),
     upstream: Iterable[str] = (),
+    numeric: bool = False,
 ) -> dict:
     """What a step's key covers. ``files`` maps stable names (paths relative to the data folder)
     to the files read; ``code`` names files of the pipeline package (``training/vectors.py``);
-    ``upstream`` holds the keys of the steps whose outputs it reads."""
-    return {
+    ``upstream`` holds the keys of the steps whose outputs it reads; ``numeric`` steps (training,
+    tagging) also key on the processor's numeric kernels (``numeric_kernels``)."""
+    payload = {
         "step": step,
         "settings": settings,
         "files": {name: file_checksum(path) for name, path in sorted((files or {}).items())},
@@ -90,6 +112,9 @@ def step_payload(
         "upstream": list(upstream),
         "libraries": _library_versions(),
     }
+    if numeric:
+        payload["kernels"] = numeric_kernels()
+    return payload
 
 
 def payload_key(payload: dict) -> str:

@@ -65,7 +65,7 @@ def _fit_logged(inputs: FitInputs, max_steps: int | None, run_dir: Path, seed: i
 def teacher_payload(inputs: FitInputs, upstream: list[str], seed: int, max_steps: int | None) -> dict:
     settings = {"seed": seed, "max_steps": max_steps}
     settings.update({name: getattr(inputs, name) is not None for name in ("vectors", "knowledge", "init_tok2vec")})
-    return step_payload("teacher", settings, code=FIT_CODE, upstream=upstream)
+    return step_payload("teacher", settings, code=FIT_CODE, upstream=upstream, numeric=True)
 
 
 def train_teachers(

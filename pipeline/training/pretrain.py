@@ -47,6 +47,7 @@ def pretrain_tok2vec(
     payload = step_payload(
         "pretrain", asdict(settings), files={name: data_dir / name for name in VECTOR_TEXTS},
         code=["training/pretrain.py", "training/ner.cfg", "knowledge.py"], upstream=upstream,
+        numeric=True,
     )
     folder = cache.reuse(payload)
     if folder is None:

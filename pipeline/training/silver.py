@@ -117,7 +117,7 @@ def silver_data(
     payload = step_payload(
         "silver", {**asdict(settings), "seed": seed},
         files={name: data_dir / name for name in settings.texts}, code=["training/silver.py"],
-        upstream=sorted(teachers),
+        upstream=sorted(teachers), numeric=True,
     )
     folder = cache.reuse(payload)
     if folder is None:

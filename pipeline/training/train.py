@@ -12,9 +12,9 @@ The recipe, each slow step cached in the work folder by a key over its inputs (`
    add the silver entity strings and, optionally, a tok2vec pretrained on unlabelled text
    (``pretrain``), selecting the checkpoint on the selection set; the best model is written
    with its meta into the output folder.
-``WORK/last-run.json`` records the machine (processor, library versions) and each step's folder
-and seconds; ``WORK/select.tsv`` points at the selection set, so ``entity-pipeline evaluate
-WORK/select.tsv --model OUT`` scores it.
+``WORK/last-run.json`` records the machine (processor, library versions, numeric kernels) and
+each step's folder and seconds; ``WORK/select.tsv`` points at the selection set, so
+``entity-pipeline evaluate WORK/select.tsv --model OUT`` scores it.
 """
 
 from __future__ import annotations
