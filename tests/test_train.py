@@ -117,8 +117,8 @@ def test_step_keys_cover_settings_input_files_code_and_upstream_steps(tmp_path):
 
 @pytest.mark.skipif(platform.machine() != "x86_64", reason="the kernel names below are x86-64's")
 def test_training_steps_key_on_the_kernels_numpy_and_openblas_chose():
-    """Forcing AVX2-free numpy loops and OpenBLAS's Haswell kernels (a processor without AVX-512
-    or AVX2 loops) changes the keys of the steps that train, not of those that convert text."""
+    """Forcing numpy's loops without AVX2 and AVX-512 and OpenBLAS's Haswell kernels changes the
+    recorded kernels and the keys of the steps that train, not of those that convert text."""
     script = ("import json, numpy; from pipeline.training.cache import numeric_kernels, payload_key, "
               "step_payload; print(json.dumps([numeric_kernels(), payload_key(step_payload("
               "'teacher', {}, numeric=True)), payload_key(step_payload('corpora', {}))]))")

@@ -5,8 +5,9 @@ weights) writes its output into ``WORK/<step>-<key>/``, where the key is a SHA-2
 settings, the checksums of its input files, the checksums of the code that computes it, the
 library versions (and, for steps that train or tag, the processor's numeric kernels), and the
 keys of the steps it builds on. A rerun with the same key reuses the folder; any change of text,
-data, settings or code gives a new key and a new folder, so a cache can never be stale. Keys hash the *inputs*, never the outputs: spaCy's DocBin bytes differ
-between processes (it serialises a Python set of strings), so the same corpora would look new.
+data, settings or code gives a new key and a new folder, so a cache can never be stale. Keys hash
+the *inputs*, never the outputs: spaCy's DocBin bytes differ between processes (it serialises a
+Python set of strings), so the same corpora would look new.
 
 A folder counts as done only once ``key.json`` (the hashed payload, for humans) is in it; a step
 builds into a temporary folder that is renamed at the end, so a killed run leaves no half step.
