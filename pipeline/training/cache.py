@@ -72,9 +72,10 @@ def numeric_kernels() -> dict:
     key on this, so a work folder shared between processors never mixes their outputs."""
     from threadpoolctl import threadpool_info
 
+    numpy_simd = _numpy_simd()  # imports numpy, which loads its BLAS for threadpoolctl to find
     blas = {info["internal_api"]: info.get("architecture") for info in threadpool_info()
             if info["user_api"] == "blas"}
-    return {"numpy_simd": _numpy_simd(), "blas": blas}
+    return {"numpy_simd": numpy_simd, "blas": blas}
 
 
 def _numpy_simd() -> list[str]:
